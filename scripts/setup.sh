@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs what authscope needs to build and test on Debian/Ubuntu, only when it
+# is missing: libpcap (to build), and for the test suite the real peers the tests
+# drive: tcpdump, tshark (cross-checks), nginx and curl (capture scenarios), tmux
+# (the dashboard end-to-end test). Idempotent; uses sudo when not root.
+set -euo pipefail
+need=()
+have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+want=(libpcap-dev pkg-config)
+if [ "${1:-}" = "--test" ]; then
+  want+=(tcpdump tshark nginx-light curl tmux python3)
+fi
+for p in "${want[@]}"; do have_pkg "$p" || need+=("$p"); done
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${need[*]}" >&2
+export DEBIAN_FRONTEND=noninteractive
+# tshark asks whether non-root users may capture; answer no without a prompt.
+echo "wireshark-common wireshark-common/install-setuid boolean false" | $SUDO debconf-set-selections 2>/dev/null || true
+$SUDO apt-get update -qq >/dev/null
+$SUDO apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null

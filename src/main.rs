@@ -1,0 +1,29 @@
+//! The `authscope` binary: parses the command line and hands over to `runtime`.
+
+use authscope::cli::{Cli, Command};
+use authscope::runtime;
+use clap::Parser;
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => {
+            let code = if e.use_stderr() { 2 } else { 0 };
+            let _ = e.print();
+            return ExitCode::from(code);
+        }
+    };
+    let result = match cli.command {
+        Command::Report(args) => runtime::run_report(&args),
+        Command::Replay(args) => runtime::run_replay(&args),
+        Command::Live(args) => runtime::run_live(&args),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("authscope: {e:#}");
+            ExitCode::from(2)
+        }
+    }
+}

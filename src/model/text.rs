@@ -1,0 +1,56 @@
+/// Makes network text safe for a terminal or a log: every control character
+/// (C0, DEL, C1), every bidi override or isolate and other invisible format
+/// characters are replaced, so a header value can never move the cursor, set a
+/// window title or reorder what the reader sees. Invalid UTF-8 becomes U+FFFD.
+/// Tabs become a space. The result is printable on one line.
+pub fn sanitize(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(bytes);
+    sanitize_str(&text)
+}
+
+/// [`sanitize`] for text that is already a `str`.
+pub fn sanitize_str(text: &str) -> String {
+    if text.chars().all(is_safe) {
+        return text.to_string();
+    }
+    text.chars()
+        .map(|c| match c {
+            '\t' => ' ',
+            c if is_safe(c) => c,
+            c if (c as u32) < 0x20 => char::from_u32(0x2400 + c as u32).unwrap_or('?'),
+            _ => '\u{FFFD}',
+        })
+        .collect()
+}
+
+fn is_safe(c: char) -> bool {
+    let u = c as u32;
+    !(u < 0x20
+        || u == 0x7f
+        || (0x80..0xa0).contains(&u)
+        || (0x200b..=0x200f).contains(&u)
+        || (0x202a..=0x202e).contains(&u)
+        || (0x2060..=0x2069).contains(&u)
+        || u == 0xfeff
+        || u == 0x061c)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn escape_sequences_become_inert() {
+        let s = sanitize(b"a\x1b]0;pwned\x07b\x1b[2Jc\xc2\x9bd\xe2\x80\xaee");
+        assert!(!s.contains('\x1b'));
+        assert!(!s.contains('\x07'));
+        assert!(!s.contains('\u{9b}'));
+        assert!(!s.contains('\u{202e}'));
+        assert!(s.contains("pwned"));
+    }
+
+    #[test]
+    fn plain_text_is_unchanged() {
+        assert_eq!(sanitize(b"Basic realm=\"ops\""), "Basic realm=\"ops\"");
+    }
+}

@@ -1,0 +1,20 @@
+//! Report: headless outputs over one [`AnalysisSnapshot`]: a readable text
+//! report, one JSON document (contract version 1 in DESIGN.md) and NDJSON
+//! events. Receives snapshots and engine events; emits bytes to a writer.
+//! Secrets are masked unless `show_secrets`; every network string is sanitized.
+//! Must not analyse or reach into the stages.
+
+mod json;
+mod text;
+
+pub use json::{
+    exchange_json, finding_json, write_json, write_ndjson_events, write_ndjson_summary,
+};
+pub use text::write_text;
+
+/// Options every output honours.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct ReportOptions {
+    /// Print secrets instead of masks (`--show-secrets`).
+    pub show_secrets: bool,
+}
