@@ -1,0 +1,103 @@
+//! Cross-check against a peer: for the corpus `http/` and `auth/` captures that
+//! have no Zeek baseline, our request and response counts must equal tshark's
+//! (`-Y http.request` / `http.response`, out-of-order reassembly on, the
+//! non-standard ports of MANIFEST.md decoded as HTTP). Files where the counts
+//! differ are listed with the reason. Skips when tshark is absent.
+
+mod common;
+
+use common::{corpus_dir, files_under, report_json, run_with_deadline};
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+/// The ports MANIFEST.md says were decoded as HTTP.
+const PORTS: &[u16] = &[
+    8000, 8001, 8065, 1080, 8888, 5432, 5060, 6667, 22, 81, 8008, 4443, 8081, 9000, 3000, 5000, 888,
+    8002, 3128, 1234,
+];
+
+/// Captures whose counts differ from tshark's, with the reason.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+
+fn tshark_available() -> bool {
+    Command::new("tshark")
+        .arg("--version")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// Number of values of `field` in frames matching `filter`.
+fn tshark_count(file: &Path, filter: &str, field: &str) -> usize {
+    let mut cmd = Command::new("tshark");
+    cmd.args(["-n", "-r"]).arg(file);
+    cmd.args(["-o", "tcp.reassemble_out_of_order:TRUE"]);
+    for p in PORTS {
+        cmd.args(["-d", &format!("tcp.port=={p},http")]);
+    }
+    cmd.args(["-Y", filter, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-e", field]);
+    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let run = run_with_deadline(cmd, Duration::from_secs(60));
+    String::from_utf8_lossy(&run.stdout)
+        .lines()
+        .map(|l| l.split(',').filter(|v| !v.is_empty()).count())
+        .sum()
+}
+
+fn our_counts(report: &serde_json::Value) -> (usize, usize) {
+    let empty = Vec::new();
+    let list = report["exchanges"].as_array().unwrap_or(&empty);
+    let requests = list.iter().filter(|e| !e["method"].is_null()).count();
+    let responses = list
+        .iter()
+        .map(|e| {
+            let interim = e["interim"].as_array().map_or(0, Vec::len);
+            usize::from(!e["status"].is_null()) + interim
+        })
+        .sum();
+    (requests, responses)
+}
+
+#[test]
+fn request_and_response_counts_match_tshark() {
+    let Some(corpus) = corpus_dir() else { return };
+    if !tshark_available() {
+        eprintln!("SKIP: tshark is not installed (scripts/setup.sh --test installs it)");
+        return;
+    }
+    let all = files_under(&corpus);
+    let has_zeek = |name: &str| {
+        all.iter().any(|p| p.to_string_lossy().contains(&format!("{name}.zeek-http.log")))
+    };
+    let mut failures = Vec::new();
+    let mut checked = 0;
+    for sub in ["http", "auth"] {
+        for file in files_under(&corpus.join(sub)) {
+            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            if has_zeek(&name) {
+                continue;
+            }
+            let theirs = (
+                tshark_count(&file, "http.request", "http.request.method"),
+                tshark_count(&file, "http.response", "http.response.code"),
+            );
+            let ours = our_counts(&report_json(&file));
+            checked += 1;
+            let known = KNOWN_DIFFERENCES.iter().find(|(f, _)| *f == name);
+            match (ours == theirs, known) {
+                (true, None) => {}
+                (true, Some(_)) => failures.push(format!("{name}: listed as differing but now matches")),
+                (false, Some((_, why))) => {
+                    eprintln!("{name}: known difference ours {ours:?} tshark {theirs:?} ({why})")
+                }
+                (false, None) => failures.push(format!(
+                    "{name}: ours (requests, responses) {ours:?}, tshark {theirs:?}"
+                )),
+            }
+        }
+    }
+    assert!(checked > 50, "only {checked} captures checked");
+    assert!(failures.is_empty(), "differences from tshark:\n{}", failures.join("\n"));
+}

@@ -1,0 +1,161 @@
+//! Cross-check against a peer: for every corpus capture with a Zeek `http.log`
+//! baseline, our exchanges' method, host, URI and status must match Zeek's rows.
+//! Files where we knowingly differ are listed with the reason (whose mistake).
+
+mod common;
+
+use common::{corpus_dir, files_under, report_json};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// Captures where our rows differ from Zeek's on purpose, with the reason.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
+
+#[derive(Clone, Debug, PartialEq)]
+struct Row {
+    method: Option<String>,
+    host: Option<String>,
+    uri: Option<String>,
+    status: Option<u16>,
+}
+
+impl Row {
+    /// `None` on either side of a field means "not comparable here".
+    fn matches(&self, other: &Row) -> bool {
+        fn eq<T: PartialEq>(a: &Option<T>, b: &Option<T>) -> bool {
+            match (a, b) {
+                (Some(x), Some(y)) => x == y,
+                _ => true,
+            }
+        }
+        eq(&self.method, &other.method)
+            && eq(&self.host, &other.host)
+            && eq(&self.uri, &other.uri)
+            && eq(&self.status, &other.status)
+            && self.method.is_some() == other.method.is_some()
+            && self.status.is_some() == other.status.is_some()
+    }
+}
+
+fn strip_port(host: &str) -> String {
+    let h = host.trim().to_ascii_lowercase();
+    if h.starts_with('[') {
+        return h.split(']').next().map(|s| format!("{s}]")).unwrap_or(h);
+    }
+    h.split(':').next().unwrap_or("").to_string()
+}
+
+fn printable(s: &str) -> bool {
+    s.bytes().all(|b| (0x21..0x7f).contains(&b)) && !s.contains("\\x")
+}
+
+fn zeek_rows(log: &Path) -> Option<Vec<Row>> {
+    let text = std::fs::read_to_string(log).ok()?;
+    let mut names: Option<Vec<String>> = None;
+    let mut rows = Vec::new();
+    for line in text.lines() {
+        if let Some(f) = line.strip_prefix("#fields\t") {
+            names = Some(f.split('\t').map(str::to_string).collect());
+            continue;
+        }
+        if line.starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let cols: Vec<&str> = line.split('\t').collect();
+        let Some(n) = &names else {
+            // `.cut` baselines: the first non-comment line names the columns.
+            names = Some(cols.iter().map(|s| s.to_string()).collect());
+            continue;
+        };
+        let get = |name: &str| -> Option<String> {
+            let i = n.iter().position(|x| x == name)?;
+            let v = cols.get(i)?;
+            (*v != "-" && *v != "(empty)").then(|| v.to_string())
+        };
+        rows.push(Row {
+            method: get("method"),
+            host: get("host").map(|h| strip_port(&h)).filter(|h| printable(h)),
+            uri: get("uri").filter(|u| printable(u)),
+            status: get("status_code").and_then(|s| s.parse().ok()),
+        });
+    }
+    names.map(|_| rows)
+}
+
+fn our_rows(report: &serde_json::Value) -> Vec<Row> {
+    let empty = Vec::new();
+    let list = report["exchanges"].as_array().unwrap_or(&empty);
+    list.iter()
+        .map(|e| {
+            let host_header = e["request_headers"].as_array().and_then(|hs| {
+                hs.iter()
+                    .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("host")))
+                    .and_then(|h| h[1].as_str().map(strip_port))
+            });
+            Row {
+                method: e["method"].as_str().map(str::to_string),
+                host: host_header.filter(|h| printable(h)),
+                uri: e["target"].as_str().map(str::to_string).filter(|u| printable(u)),
+                status: e["status"].as_u64().and_then(|s| u16::try_from(s).ok()),
+            }
+        })
+        .collect()
+}
+
+/// Rows of one side that have no match on the other side.
+fn unmatched(zeek: &[Row], ours: &[Row]) -> (Vec<Row>, Vec<Row>) {
+    let mut used = vec![false; ours.len()];
+    let mut missing = Vec::new();
+    for z in zeek {
+        let hit = ours.iter().enumerate().find(|(i, o)| !used[*i] && z.matches(o));
+        match hit {
+            Some((i, _)) => used[i] = true,
+            None => missing.push(z.clone()),
+        }
+    }
+    let extra = ours.iter().zip(&used).filter(|(_, u)| !**u).map(|(o, _)| o.clone()).collect();
+    (missing, extra)
+}
+
+fn baselines(corpus: &Path) -> Vec<(PathBuf, PathBuf)> {
+    let files = files_under(corpus);
+    let mut out = BTreeMap::new();
+    for log in files.iter().filter(|p| p.to_string_lossy().contains(".zeek-http.log")) {
+        let name = log.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if name.ends_with(".json") || name.ends_with(".nonstandard") {
+            continue;
+        }
+        let Some(capture) = name.split(".zeek-http.log").next() else { continue };
+        let found = files.iter().find(|p| {
+            p.file_name().is_some_and(|n| n == capture) && !p.starts_with(corpus.join("baselines"))
+        });
+        if let Some(c) = found {
+            out.insert(c.clone(), log.clone());
+        }
+    }
+    out.into_iter().collect()
+}
+
+#[test]
+fn exchanges_match_zeek_http_log() {
+    let Some(corpus) = corpus_dir() else { return };
+    let pairs = baselines(&corpus);
+    assert!(pairs.len() >= 20, "expected Zeek baselines, found {}", pairs.len());
+    let mut failures = Vec::new();
+    for (capture, log) in &pairs {
+        let name = capture.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let Some(zeek) = zeek_rows(log) else { continue };
+        let ours = our_rows(&report_json(capture));
+        let (missing, extra) = unmatched(&zeek, &ours);
+        let known = KNOWN_DIFFERENCES.iter().find(|(f, _)| *f == name);
+        match (missing.is_empty() && extra.is_empty(), known) {
+            (true, None) => {}
+            (true, Some(_)) => failures.push(format!("{name}: listed as differing but now matches")),
+            (false, Some((_, why))) => eprintln!("{name}: known difference ({why})"),
+            (false, None) => failures.push(format!(
+                "{name}: zeek rows we lack {missing:?}; our rows zeek lacks {extra:?}"
+            )),
+        }
+    }
+    assert!(failures.is_empty(), "differences from Zeek:\n{}", failures.join("\n"));
+}
