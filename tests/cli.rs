@@ -18,7 +18,11 @@ fn missing_file_is_exit_2_with_one_line() {
     let run = run_authscope(&["report", "/nonexistent/capture.pcap"], LIMIT);
     assert_eq!(run.code, Some(2));
     one_line_error(&run.stderr);
-    assert!(run.stderr.contains("/nonexistent/capture.pcap"), "{}", run.stderr);
+    assert!(
+        run.stderr.contains("/nonexistent/capture.pcap"),
+        "{}",
+        run.stderr
+    );
 }
 
 #[test]

@@ -13,8 +13,8 @@ use std::time::Duration;
 
 /// The ports MANIFEST.md says were decoded as HTTP.
 const PORTS: &[u16] = &[
-    8000, 8001, 8065, 1080, 8888, 5432, 5060, 6667, 22, 81, 8008, 4443, 8081, 9000, 3000, 5000, 888,
-    8002, 3128, 1234,
+    8000, 8001, 8065, 1080, 8888, 5432, 5060, 6667, 22, 81, 8008, 4443, 8081, 9000, 3000, 5000,
+    888, 8002, 3128, 1234,
 ];
 
 /// Captures whose counts differ from tshark's, with the reason.
@@ -37,8 +37,21 @@ fn tshark_count(file: &Path, filter: &str, field: &str) -> usize {
     for p in PORTS {
         cmd.args(["-d", &format!("tcp.port=={p},http")]);
     }
-    cmd.args(["-Y", filter, "-T", "fields", "-E", "occurrence=a", "-E", "aggregator=,", "-e", field]);
-    cmd.stdin(Stdio::null()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    cmd.args([
+        "-Y",
+        filter,
+        "-T",
+        "fields",
+        "-E",
+        "occurrence=a",
+        "-E",
+        "aggregator=,",
+        "-e",
+        field,
+    ]);
+    cmd.stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let run = run_with_deadline(cmd, Duration::from_secs(60));
     String::from_utf8_lossy(&run.stdout)
         .lines()
@@ -69,13 +82,19 @@ fn request_and_response_counts_match_tshark() {
     }
     let all = files_under(&corpus);
     let has_zeek = |name: &str| {
-        all.iter().any(|p| p.to_string_lossy().contains(&format!("{name}.zeek-http.log")))
+        all.iter().any(|p| {
+            p.to_string_lossy()
+                .contains(&format!("{name}.zeek-http.log"))
+        })
     };
     let mut failures = Vec::new();
     let mut checked = 0;
     for sub in ["http", "auth"] {
         for file in files_under(&corpus.join(sub)) {
-            let name = file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+            let name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
             if has_zeek(&name) {
                 continue;
             }
@@ -88,7 +107,9 @@ fn request_and_response_counts_match_tshark() {
             let known = KNOWN_DIFFERENCES.iter().find(|(f, _)| *f == name);
             match (ours == theirs, known) {
                 (true, None) => {}
-                (true, Some(_)) => failures.push(format!("{name}: listed as differing but now matches")),
+                (true, Some(_)) => {
+                    failures.push(format!("{name}: listed as differing but now matches"))
+                }
                 (false, Some((_, why))) => {
                     eprintln!("{name}: known difference ours {ours:?} tshark {theirs:?} ({why})")
                 }
@@ -99,5 +120,9 @@ fn request_and_response_counts_match_tshark() {
         }
     }
     assert!(checked > 50, "only {checked} captures checked");
-    assert!(failures.is_empty(), "differences from tshark:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "differences from tshark:\n{}",
+        failures.join("\n")
+    );
 }

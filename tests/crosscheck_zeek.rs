@@ -89,13 +89,19 @@ fn our_rows(report: &serde_json::Value) -> Vec<Row> {
         .map(|e| {
             let host_header = e["request_headers"].as_array().and_then(|hs| {
                 hs.iter()
-                    .find(|h| h[0].as_str().is_some_and(|n| n.eq_ignore_ascii_case("host")))
+                    .find(|h| {
+                        h[0].as_str()
+                            .is_some_and(|n| n.eq_ignore_ascii_case("host"))
+                    })
                     .and_then(|h| h[1].as_str().map(strip_port))
             });
             Row {
                 method: e["method"].as_str().map(str::to_string),
                 host: host_header.filter(|h| printable(h)),
-                uri: e["target"].as_str().map(str::to_string).filter(|u| printable(u)),
+                uri: e["target"]
+                    .as_str()
+                    .map(str::to_string)
+                    .filter(|u| printable(u)),
                 status: e["status"].as_u64().and_then(|s| u16::try_from(s).ok()),
             }
         })
@@ -107,25 +113,41 @@ fn unmatched(zeek: &[Row], ours: &[Row]) -> (Vec<Row>, Vec<Row>) {
     let mut used = vec![false; ours.len()];
     let mut missing = Vec::new();
     for z in zeek {
-        let hit = ours.iter().enumerate().find(|(i, o)| !used[*i] && z.matches(o));
+        let hit = ours
+            .iter()
+            .enumerate()
+            .find(|(i, o)| !used[*i] && z.matches(o));
         match hit {
             Some((i, _)) => used[i] = true,
             None => missing.push(z.clone()),
         }
     }
-    let extra = ours.iter().zip(&used).filter(|(_, u)| !**u).map(|(o, _)| o.clone()).collect();
+    let extra = ours
+        .iter()
+        .zip(&used)
+        .filter(|(_, u)| !**u)
+        .map(|(o, _)| o.clone())
+        .collect();
     (missing, extra)
 }
 
 fn baselines(corpus: &Path) -> Vec<(PathBuf, PathBuf)> {
     let files = files_under(corpus);
     let mut out = BTreeMap::new();
-    for log in files.iter().filter(|p| p.to_string_lossy().contains(".zeek-http.log")) {
-        let name = log.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    for log in files
+        .iter()
+        .filter(|p| p.to_string_lossy().contains(".zeek-http.log"))
+    {
+        let name = log
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         if name.ends_with(".json") || name.ends_with(".nonstandard") {
             continue;
         }
-        let Some(capture) = name.split(".zeek-http.log").next() else { continue };
+        let Some(capture) = name.split(".zeek-http.log").next() else {
+            continue;
+        };
         let found = files.iter().find(|p| {
             p.file_name().is_some_and(|n| n == capture) && !p.starts_with(corpus.join("baselines"))
         });
@@ -140,22 +162,35 @@ fn baselines(corpus: &Path) -> Vec<(PathBuf, PathBuf)> {
 fn exchanges_match_zeek_http_log() {
     let Some(corpus) = corpus_dir() else { return };
     let pairs = baselines(&corpus);
-    assert!(pairs.len() >= 20, "expected Zeek baselines, found {}", pairs.len());
+    assert!(
+        pairs.len() >= 20,
+        "expected Zeek baselines, found {}",
+        pairs.len()
+    );
     let mut failures = Vec::new();
     for (capture, log) in &pairs {
-        let name = capture.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        let name = capture
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
         let Some(zeek) = zeek_rows(log) else { continue };
         let ours = our_rows(&report_json(capture));
         let (missing, extra) = unmatched(&zeek, &ours);
         let known = KNOWN_DIFFERENCES.iter().find(|(f, _)| *f == name);
         match (missing.is_empty() && extra.is_empty(), known) {
             (true, None) => {}
-            (true, Some(_)) => failures.push(format!("{name}: listed as differing but now matches")),
+            (true, Some(_)) => {
+                failures.push(format!("{name}: listed as differing but now matches"))
+            }
             (false, Some((_, why))) => eprintln!("{name}: known difference ({why})"),
             (false, None) => failures.push(format!(
                 "{name}: zeek rows we lack {missing:?}; our rows zeek lacks {extra:?}"
             )),
         }
     }
-    assert!(failures.is_empty(), "differences from Zeek:\n{}", failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "differences from Zeek:\n{}",
+        failures.join("\n")
+    );
 }

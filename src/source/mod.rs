@@ -7,6 +7,8 @@
 //! Sniffs the kind of a file from its first bytes, never from its name. Must not
 //! parse anything beyond the capture container.
 
+pub mod har;
+
 use crate::model::{SourceItem, SourceStats};
 
 /// A fatal problem with an input: printed as one line, exit code 2.

@@ -11,7 +11,10 @@ use std::time::{Duration, Instant};
 /// a printed reason) when neither exists, so the calling test can skip.
 pub fn corpus_dir() -> Option<PathBuf> {
     let manifest = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
-    let candidates = [manifest.join("../shared/corpus"), PathBuf::from("/work/shared/corpus")];
+    let candidates = [
+        manifest.join("../shared/corpus"),
+        PathBuf::from("/work/shared/corpus"),
+    ];
     for c in candidates {
         if c.join("MANIFEST.md").is_file() {
             return Some(c);
@@ -31,7 +34,9 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(d) = stack.pop() {
-        let Ok(rd) = std::fs::read_dir(&d) else { continue };
+        let Ok(rd) = std::fs::read_dir(&d) else {
+            continue;
+        };
         for e in rd.flatten() {
             let p = e.path();
             if p.is_dir() {
@@ -96,14 +101,29 @@ pub fn run_with_deadline(mut cmd: Command, limit: Duration) -> Run {
     };
     let stdout = t1.join().unwrap_or_default();
     let stderr = String::from_utf8_lossy(&t2.join().unwrap_or_default()).into_owned();
-    Run { code: status.code(), stdout, stderr, elapsed: start.elapsed(), timed_out }
+    Run {
+        code: status.code(),
+        stdout,
+        stderr,
+        elapsed: start.elapsed(),
+        timed_out,
+    }
 }
 
 /// `report --format json FILE` parsed; panics with the stderr when it fails.
 pub fn report_json(file: &Path) -> serde_json::Value {
     let path = file.to_string_lossy();
-    let run = run_authscope(&["report", "--format", "json", &path], Duration::from_secs(60));
+    let run = run_authscope(
+        &["report", "--format", "json", &path],
+        Duration::from_secs(60),
+    );
     assert!(!run.timed_out, "{path}: timed out");
-    assert_eq!(run.code, Some(0), "{path}: exit {:?}: {}", run.code, run.stderr);
+    assert_eq!(
+        run.code,
+        Some(0),
+        "{path}: exit {:?}: {}",
+        run.code,
+        run.stderr
+    );
     serde_json::from_slice(&run.stdout).unwrap_or_else(|e| panic!("{path}: bad JSON: {e}"))
 }

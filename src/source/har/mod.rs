@@ -1,0 +1,262 @@
+//! HAR 1.2 input: browser and proxy exports, read one entry at a time.
+//!
+//! Owns the file and a small reorder buffer. Receives a path; emits
+//! `SourceItem::Exchange`s in `startedDateTime` order (entries out of order by
+//! up to [`REORDER_WINDOW`] places are sorted back). HAR enters the pipeline at
+//! the http → auth boundary. A bad entry is skipped and counted; a file that is
+//! not JSON, not HAR, or truncated ends with a one-line error naming the byte
+//! offset. Detects exports whose credential headers were stripped (Chrome and
+//! Edge sanitize `Authorization`, `Cookie` and `Set-Cookie` by default).
+
+mod entry;
+mod scan;
+
+use super::{InputError, Source};
+use crate::model::{HttpExchange, SourceItem, SourceKind, SourceStats};
+use scan::{Entry, ScanError, Scanner};
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+use std::fs::File;
+use std::io::{BufReader, Read};
+use std::path::Path;
+
+pub use entry::parse_time;
+
+/// Entries held back to put slightly out-of-order exports in time order.
+pub const REORDER_WINDOW: usize = 1024;
+
+/// Largest single entry read (bigger ones are skipped and counted).
+pub const MAX_ENTRY_BYTES: usize = 64 << 20;
+
+/// Chromium-family creators whose default export strips credentials.
+const SANITIZING_CREATORS: &[&str] = &["WebInspector", "Microsoft Edge", "Chrome", "Chromium"];
+
+struct Pending(HttpExchange);
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        self.key() == other.key()
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.key().cmp(&other.key())
+    }
+}
+impl Pending {
+    fn key(&self) -> (i64, u64) {
+        let idx = match self.0.origin {
+            crate::model::ExchangeOrigin::Har { entry_index, .. } => entry_index,
+            crate::model::ExchangeOrigin::Wire(_) => 0,
+        };
+        (self.0.ts().as_micros(), idx)
+    }
+}
+
+/// A HAR file as a [`Source`].
+pub struct HarSource {
+    path: String,
+    scanner: Scanner<BufReader<File>>,
+    buf: Vec<u8>,
+    heap: BinaryHeap<Reverse<Pending>>,
+    index: u64,
+    last_ts: crate::model::Timestamp,
+    stats: SourceStats,
+    stripped: bool,
+    ended: bool,
+    error: Option<InputError>,
+}
+
+fn input_error(path: &str, e: ScanError) -> InputError {
+    let message = match e {
+        ScanError::Syntax { offset, what } => {
+            format!("not a HAR file: invalid JSON at byte {offset} ({what})")
+        }
+        ScanError::NotHar(what) => format!("JSON but not a HAR file: {what}"),
+        ScanError::Truncated { offset } => {
+            format!("truncated HAR file: ends inside JSON at byte {offset}")
+        }
+        ScanError::Io(e) => format!("read error: {e}"),
+    };
+    InputError {
+        path: path.to_string(),
+        message,
+    }
+}
+
+/// Opens a HAR file and walks to its entries.
+pub fn open(path: &Path, display: &str) -> Result<HarSource, InputError> {
+    let io_err = |e: std::io::Error| InputError {
+        path: display.to_string(),
+        message: e.to_string(),
+    };
+    let file = File::open(path).map_err(io_err)?;
+    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let mut scanner = Scanner::new(BufReader::with_capacity(1 << 20, file), MAX_ENTRY_BYTES);
+    scanner.open().map_err(|e| input_error(display, e))?;
+    let prescan = prescan(path).map_err(io_err)?;
+    let creator_sanitizes = scanner
+        .creator
+        .as_deref()
+        .or(prescan.creator_hint)
+        .is_some_and(|c| SANITIZING_CREATORS.iter().any(|s| c.contains(s)));
+    let mut stats = SourceStats::new(display, SourceKind::Har);
+    stats.bytes = len;
+    Ok(HarSource {
+        path: display.to_string(),
+        scanner,
+        buf: Vec::new(),
+        heap: BinaryHeap::new(),
+        index: 0,
+        last_ts: crate::model::Timestamp::ZERO,
+        stats,
+        stripped: creator_sanitizes && !prescan.credential_headers,
+        ended: false,
+        error: None,
+    })
+}
+
+struct Prescan {
+    credential_headers: bool,
+    creator_hint: Option<&'static str>,
+}
+
+/// One fast pass over the raw bytes: does any credential header name occur as
+/// a JSON string anywhere (`"authorization"`, `"cookie"`, `"set-cookie"`, any
+/// case), and is the creator a Chromium DevTools export?
+fn prescan(path: &Path) -> std::io::Result<Prescan> {
+    const NEEDLES: &[&[u8]] = &[b"\"authorization\"", b"\"cookie\"", b"\"set-cookie\""];
+    let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
+    let mut carry: Vec<u8> = Vec::new();
+    let mut out = Prescan {
+        credential_headers: false,
+        creator_hint: None,
+    };
+    let mut chunk = vec![0u8; 1 << 20];
+    loop {
+        let n = reader.read(&mut chunk)?;
+        if n == 0 {
+            break;
+        }
+        carry.extend_from_slice(chunk.get(..n).unwrap_or_default());
+        carry.make_ascii_lowercase();
+        if NEEDLES
+            .iter()
+            .any(|nd| carry.windows(nd.len()).any(|w| w == *nd))
+        {
+            out.credential_headers = true;
+        }
+        if out.creator_hint.is_none() && carry.windows(14).any(|w| w == b"\"webinspector\"") {
+            out.creator_hint = Some("WebInspector");
+        }
+        if out.credential_headers && out.creator_hint.is_some() {
+            break;
+        }
+        let keep = carry.len().saturating_sub(16);
+        carry.drain(..keep);
+    }
+    Ok(out)
+}
+
+impl HarSource {
+    fn fill(&mut self) {
+        while !self.ended && self.heap.len() < REORDER_WINDOW {
+            match self.scanner.next_entry(&mut self.buf) {
+                Ok(Some(Entry::Json)) => self.convert(),
+                Ok(Some(Entry::TooLarge)) => {
+                    self.index += 1;
+                    self.stats.skipped += 1;
+                }
+                Ok(None) => self.ended = true,
+                Err(e) => {
+                    self.ended = true;
+                    self.error = Some(input_error(&self.path, e));
+                }
+            }
+        }
+    }
+
+    fn convert(&mut self) {
+        let index = self.index;
+        self.index += 1;
+        self.stats.packets += 1;
+        let parsed = serde_json::from_slice::<serde_json::Value>(&self.buf);
+        match parsed
+            .ok()
+            .map(|v| entry::to_exchange(&v, index, self.last_ts))
+        {
+            Some(Ok(ex)) => {
+                self.last_ts = ex.ts();
+                self.heap.push(Reverse(Pending(ex)));
+            }
+            _ => self.stats.skipped += 1,
+        }
+    }
+}
+
+impl Source for HarSource {
+    fn next_item(&mut self) -> Result<Option<SourceItem<'_>>, InputError> {
+        self.fill();
+        if let Some(Reverse(Pending(ex))) = self.heap.pop() {
+            return Ok(Some(SourceItem::Exchange(Box::new(ex))));
+        }
+        match self.error.take() {
+            Some(e) => Err(e),
+            None => Ok(None),
+        }
+    }
+
+    fn stats(&self) -> Vec<SourceStats> {
+        vec![self.stats.clone()]
+    }
+
+    fn notes(&self) -> Vec<String> {
+        let mut notes = Vec::new();
+        if self.stripped {
+            notes.push(format!(
+                "{}: this HAR export has no Authorization, Cookie or Set-Cookie headers at all; \
+                 Chrome and Edge remove them by default (\"Export HAR (sanitized)\"), so missing \
+                 credentials and cookies are not reported. Export with sensitive data to see them.",
+                self.path
+            ));
+        }
+        if self.stats.skipped > 0 {
+            notes.push(format!(
+                "{}: {} HAR entries could not be read and were skipped",
+                self.path, self.stats.skipped
+            ));
+        }
+        notes
+    }
+
+    fn credentials_stripped(&self) -> bool {
+        self.stripped
+    }
+}
+
+/// True when the first bytes look like JSON (after an optional BOM and blanks).
+pub fn looks_like_json(head: &[u8]) -> bool {
+    let head = head.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(head);
+    head.iter()
+        .find(|b| !b.is_ascii_whitespace())
+        .is_some_and(|b| *b == b'{' || *b == b'[')
+}
+
+/// Reads a HAR file fully into exchanges (tests and tools).
+pub fn read_all(path: &Path) -> Result<Vec<HttpExchange>, InputError> {
+    let display = path.to_string_lossy().into_owned();
+    let mut src = open(path, &display)?;
+    let mut out = Vec::new();
+    while let Some(item) = src.next_item()? {
+        if let SourceItem::Exchange(ex) = item {
+            out.push(*ex);
+        }
+    }
+    Ok(out)
+}

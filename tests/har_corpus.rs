@@ -1,0 +1,77 @@
+//! Every HAR in the shared corpus loads, or fails with a one-line error that
+//! names the byte offset; the files MANIFEST.md calls broken are the ones that fail.
+
+mod common;
+
+use authscope::source::har;
+use common::{corpus_dir, files_under};
+
+/// Files that are not HAR logs (MANIFEST.md says why), expected to fail.
+const NOT_HAR: &[&str] = &[
+    "mitmproxy_corrupted_har_brokenfile.har",
+    "mitmproxy_har_extractor.har",
+    "harviewer_1.har",
+    "harviewer_not-json.har",
+    "harviewer_not-valid.har",
+    "haralyzer_single_entry.har",
+];
+
+#[test]
+fn every_corpus_har_loads_or_fails_with_one_line() {
+    let Some(corpus) = corpus_dir() else { return };
+    let files = files_under(&corpus.join("har"));
+    assert!(files.len() >= 50, "found {} HAR files", files.len());
+    let mut loaded = 0;
+    for f in &files {
+        let name = f
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        match har::read_all(f) {
+            Ok(exchanges) => {
+                assert!(!NOT_HAR.contains(&name.as_str()), "{name} should not load");
+                loaded += 1;
+                for ex in &exchanges {
+                    assert!(ex.request.is_some(), "{name}: exchange without request");
+                }
+            }
+            Err(e) => {
+                assert!(NOT_HAR.contains(&name.as_str()), "{name} failed: {e}");
+                let msg = e.to_string();
+                assert!(!msg.contains('\n'), "{name}: multi-line error {msg}");
+            }
+        }
+    }
+    assert_eq!(loaded, files.len() - NOT_HAR.len());
+}
+
+#[test]
+fn corpus_entry_counts_match_manifest() {
+    let Some(corpus) = corpus_dir() else { return };
+    // Counts from MANIFEST.md's status columns (entries with a response status).
+    for (file, entries) in [
+        ("harviewer_www-cnn-com.har", 22),
+        ("pagexray_redirect_redirect-and-redirect-back.har", 50),
+        ("mitmproxy_flows_incomplete_log.har", 4),
+        ("har-to-k6_full.har", 8),
+        ("mswjs_empty.har", 0),
+    ] {
+        let got = har::read_all(&corpus.join("har").join(file)).expect(file);
+        assert_eq!(got.len(), entries, "{file}");
+    }
+}
+
+#[test]
+fn entries_come_out_in_time_order() {
+    let Some(corpus) = corpus_dir() else { return };
+    for f in files_under(&corpus.join("har")) {
+        let Ok(list) = har::read_all(&f) else {
+            continue;
+        };
+        assert!(
+            list.windows(2).all(|w| w[0].ts() <= w[1].ts()),
+            "{}",
+            f.display()
+        );
+    }
+}
