@@ -10,7 +10,7 @@ mod text;
 pub use json::{
     exchange_json, finding_json, write_json, write_ndjson_events, write_ndjson_summary,
 };
-pub use text::write_text;
+pub use text::{exchange_line, finding_line, write_text};
 
 /// Options every output honours.
 #[derive(Clone, Copy, Debug, Default)]

@@ -131,6 +131,21 @@ fn write_finding(
 }
 
 /// `10:00:01.123 #3 GET /admin → 401  sent: Basic alice  offered: Basic realm="ops"`.
+pub fn exchange_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
+    with_reveal(opts.show_secrets, || evidence_line(r, opts))
+}
+
+/// `[ERROR] auth-loop ×9  title`, one line for streaming text output.
+pub fn finding_line(f: &Finding) -> String {
+    format!(
+        "[{}] {} x{}  {}",
+        f.severity.as_str().to_ascii_uppercase(),
+        f.code,
+        f.count,
+        sanitize_str(&f.title)
+    )
+}
+
 fn evidence_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
     let ex = &r.exchange;
     let (method, target) = match &ex.request {

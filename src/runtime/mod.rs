@@ -3,6 +3,8 @@
 //! completion in a plain loop; `replay` and `live` run it on a thread and
 //! publish snapshots to the dashboard or write events headless.
 
+mod live;
+
 use crate::cli::{CommonArgs, FailOn, Format, LiveArgs, ReplayArgs, ReportArgs};
 use crate::engine::{Engine, EngineConfig};
 use crate::model::{FingerprintKey, Severity, Thresholds};
@@ -118,8 +120,10 @@ pub fn run_replay(_args: &ReplayArgs) -> Result<ExitCode> {
     Ok(ExitCode::from(2))
 }
 
-/// `authscope live`: capture on an interface.
-pub fn run_live(_args: &LiveArgs) -> Result<ExitCode> {
-    eprintln!("authscope: live: live capture is not built yet");
+pub use live::run_live;
+
+/// The live dashboard (replaced when the dashboard lands).
+fn dashboard_live(_capture: source::live::LiveCapture, _args: &LiveArgs) -> Result<ExitCode> {
+    eprintln!("authscope: live: the dashboard is not built yet; use --headless");
     Ok(ExitCode::from(2))
 }

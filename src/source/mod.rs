@@ -8,6 +8,8 @@
 //! parse anything beyond the capture container.
 
 pub mod har;
+pub mod live;
+mod pcapng;
 
 use crate::model::{SourceItem, SourceStats};
 
