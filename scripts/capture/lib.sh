@@ -110,3 +110,6 @@ c() {
 }
 
 jwt() { python3 "$AUTHSERVER" mint-jwt "$@"; }
+
+# ntlmc ARGS...: the project's NTLM client (tools/ntlmclient.py), bounded.
+ntlmc() { timeout 20 python3 "$ROOT/tools/ntlmclient.py" "$@" || true; }

@@ -166,6 +166,23 @@ scn_ntlm_connection_close() {  # server closes after the type 2 challenge
   c $(RES $H $P) --ntlm -u alice:correct-horse "$(U $H $P /ntlm-close/intranet)"
 }
 
+scn_ntlm_split_connections() {  # type 3 sent on a new connection (no affinity)
+  authserver_scenario
+  ntlmc --port "$P" --path /ntlm/intranet --split
+  ntlmc --port "$P" --path /ntlm/intranet --split
+}
+
+scn_ntlm_wrong_password() {  # complete handshakes, type 3 rejected
+  authserver_scenario
+  c $(RES $H $P) --ntlm -u alice:wrong-pass "$(U $H $P /ntlm/intranet)"
+  c $(RES $H $P) --ntlm -u alice:wrong-pass "$(U $H $P /ntlm/intranet)"
+}
+
+scn_kerberos_fallback_ntlm() {  # Negotiate tokens that are raw NTLMSSP
+  authserver_scenario
+  ntlmc --port "$P" --path /negotiate/intranet --scheme Negotiate
+}
+
 scn_negotiate_no_kerberos() {  # Negotiate+NTLM offered; curl has no Kerberos ticket
   authserver_scenario
   c $(RES $H $P) --negotiate -u : "$(U $H $P /negotiate/intranet)"
@@ -241,7 +258,7 @@ scn_cleartext() {  # Basic, Bearer and an API key over plain http, all accepted
   c $(RES $H $P) -H "X-API-Key: ak_test_5f2b9c0e1d" "$(U $H $P /apikey/orders)"
 }
 
-scn_healthy_browsing() {  # 200/304/301/302 and successful logins only
+scn_healthy_browsing() {  # 200/304/301/302 and a successful form login only
   authserver_scenario
   local j="$WORK/jar"
   c $(RES $A $P) "$(U $A $P /)" "$(U $A $P /static/style.css)"
@@ -250,7 +267,6 @@ scn_healthy_browsing() {  # 200/304/301/302 and successful logins only
   c $(RES $A $P) -c "$j" -b "$j" -L "$(U $A $P /app/)"
   c $(RES $A $P) -c "$j" -b "$j" -L -d user=alice -d password=correct-horse "$(U $A $P /app/login)"
   c $(RES $A $P) -c "$j" -b "$j" "$(U $A $P /app/api/)" "$(U $A $P /app/)"
-  c $(RES $A $P) --anyauth -u alice:correct-horse "$(U $A $P /basic/reports)"
 }
 
 scn_demo() {  # dashboard quick start: wrong-password loop, success, 429 burst
