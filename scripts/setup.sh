@@ -1,14 +1,15 @@
 #!/usr/bin/env bash
 # Installs what authscope needs to build and test on Debian/Ubuntu, only when it
 # is missing: libpcap (to build), and for the test suite the real peers the tests
-# drive: tcpdump, tshark (cross-checks), nginx and curl (capture scenarios), tmux
-# (the dashboard end-to-end test). Idempotent; uses sudo when not root.
+# drive: tcpdump, tshark (cross-checks), nginx, curl and openssl (capture
+# scenarios, scripts/capture/), tmux (the dashboard end-to-end test).
+# Idempotent; uses sudo when not root.
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 want=(libpcap-dev pkg-config)
 if [ "${1:-}" = "--test" ]; then
-  want+=(tcpdump tshark nginx-light curl tmux python3)
+  want+=(tcpdump tshark nginx-light curl openssl tmux python3)
 fi
 for p in "${want[@]}"; do have_pkg "$p" || need+=("$p"); done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi

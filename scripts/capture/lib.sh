@@ -1,0 +1,115 @@
+# Helpers for scripts/capture/record.sh: free ports, the test servers (the
+# project's tools/authserver.py and Debian's nginx), tcpdump on loopback and
+# bounded curl calls. Sourced, not run. Every wait here has a time limit.
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
+AUTHSERVER="$ROOT/tools/authserver.py"
+PIDS=()
+
+log() { printf 'record: %s\n' "$*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'
+}
+
+# wait_for SECONDS CMD...: retry CMD every 0.1 s until it succeeds.
+wait_for() {
+  local limit=$(( $1 * 10 )); shift
+  local i
+  for ((i = 0; i < limit; i++)); do "$@" && return 0; sleep 0.1; done
+  return 1
+}
+
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# start_authserver PORT [serve options...]
+start_authserver() {
+  local port=$1; shift
+  python3 "$AUTHSERVER" serve --port "$port" --quiet "$@" \
+    --ready-file "$WORK/ready.$port" 2>"$WORK/authserver.$port.log" &
+  PIDS+=($!)
+  wait_for 10 test -s "$WORK/ready.$port" || die "authserver on $port did not start"
+}
+
+# start_nginx PORT: Basic auth (realm "ops") on /reports/, public /.
+start_nginx() {
+  local port=$1 d="$WORK/nginx"
+  mkdir -p "$d/www/reports" "$d/tmp"
+  echo "public page" >"$d/www/index.html"
+  echo "quarterly reports" >"$d/www/reports/index.html"
+  printf 'alice:%s\n' "$(openssl passwd -apr1 correct-horse)" >"$d/htpasswd"
+  cat >"$d/nginx.conf" <<NGINX
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 64; }
+http {
+  access_log $d/access.log;
+  client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
+  uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
+  default_type text/plain;
+  server {
+    listen 127.0.0.1:$port;
+    server_name intranet.test;
+    root $d/www;
+    location /reports/ {
+      auth_basic "ops";
+      auth_basic_user_file $d/htpasswd;
+    }
+  }
+}
+NGINX
+  nginx -e stderr -p "$d" -c "$d/nginx.conf" -g 'daemon off; master_process off;' \
+    2>"$d/stderr.log" &
+  PIDS+=($!)
+  wait_for 10 port_open "$port" || die "nginx on $port did not start: $(cat "$d/stderr.log")"
+}
+
+# start_capture FILE PORT...: tcpdump on lo for those TCP ports; returns once
+# tcpdump reports it is listening. --immediate-mode: without it libpcap
+# (TPACKET_V3) hands packets over in blocks and a quick stop loses them.
+start_capture() {
+  local file=$1; shift
+  local filter="" p
+  for p in "$@"; do filter="${filter:+$filter or }tcp port $p"; done
+  rm -f "$file"
+  tcpdump -i lo -U --immediate-mode -n -Z root -w "$file" "$filter" 2>"$WORK/tcpdump.err" &
+  CAPTURE_PID=$!
+  wait_for 10 grep -qs "listening on" "$WORK/tcpdump.err" \
+    || die "tcpdump did not start: $(cat "$WORK/tcpdump.err")"
+}
+
+# stop_capture: give the last FIN/ACKs a moment, then stop tcpdump cleanly.
+stop_capture() {
+  [ -n "${CAPTURE_PID:-}" ] || return 0
+  sleep 0.5
+  kill -INT "$CAPTURE_PID" 2>/dev/null || true
+  wait "$CAPTURE_PID" 2>/dev/null || true
+  CAPTURE_PID=""
+  grep -E "packets (captured|dropped)" "$WORK/tcpdump.err" | sed 's/^/record:   /' >&2 || true
+}
+
+stop_servers() {
+  local p
+  for p in "${PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do wait "$p" 2>/dev/null || true; done
+  PIDS=()
+}
+
+cleanup() {
+  stop_capture
+  stop_servers
+  [ -n "${WORK:-}" ] && rm -rf "$WORK"
+}
+
+# c ARGS...: one bounded curl call; prints "<status> <method> <url>" per transfer.
+c() {
+  curl -sS --max-time 10 --connect-timeout 5 -o /dev/null \
+    -w '%{stderr}%{http_code} %{method} %{url_effective}\n' "$@" >/dev/null || true
+}
+
+jwt() { python3 "$AUTHSERVER" mint-jwt "$@"; }
+
+# ntlmc ARGS...: the project's NTLM client (tools/ntlmclient.py), bounded.
+ntlmc() { timeout 20 python3 "$ROOT/tools/ntlmclient.py" "$@" || true; }
