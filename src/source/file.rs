@@ -84,8 +84,12 @@ fn read_error(path: &str, err: &pcap::Error) -> InputError {
 
 /// Capture time of a packet read with nanosecond precision, in microseconds.
 fn packet_ts(packet: &Packet<'_>) -> Timestamp {
-    let secs = i64::from(packet.header.ts.tv_sec);
-    let nanos = i64::from(packet.header.ts.tv_usec);
+    // time_t and suseconds_t are i64 on the platforms we build for.
+    #[allow(clippy::useless_conversion)]
+    let (secs, nanos) = (
+        i64::from(packet.header.ts.tv_sec),
+        i64::from(packet.header.ts.tv_usec),
+    );
     Timestamp::from_secs_micros(secs, nanos.div_euclid(1000))
 }
 
