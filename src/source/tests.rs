@@ -70,8 +70,11 @@ fn write(dir: &Path, name: &str, bytes: &[u8]) -> String {
     path.to_string_lossy().to_string()
 }
 
-/// Every frame of `src` as (timestamp, link type, bytes, original length).
-fn drain(src: &mut dyn Source) -> (Vec<(i64, LinkType, Vec<u8>, u32)>, Option<InputError>) {
+/// A frame read back: (timestamp µs, link type, bytes, original length).
+type Read = (i64, LinkType, Vec<u8>, u32);
+
+/// Every frame of `src`, and the error that ended it, if any.
+fn drain(src: &mut dyn Source) -> (Vec<Read>, Option<InputError>) {
     let mut frames = Vec::new();
     loop {
         match src.next_item() {
@@ -131,7 +134,7 @@ fn pcap_file_reads_back_with_times_and_lengths() {
         "a.pcap",
         &pcap_bytes(false, &[(10, 5, b"abc", 3), (11, 999_999, b"defg", 1500)]),
     );
-    let mut src = open_inputs(&[file.clone()]).expect("opens");
+    let mut src = open_inputs(std::slice::from_ref(&file)).expect("opens");
     let (frames, err) = drain(src.as_mut());
     assert!(err.is_none());
     assert_eq!(
@@ -296,7 +299,7 @@ fn bad_inputs_give_one_line_errors_naming_the_file() {
             format!("{path}: {message}")
         );
     }
-    let e = error_of(&[bad_header.clone()]);
+    let e = error_of(std::slice::from_ref(&bad_header));
     assert!(
         e.starts_with(&format!("{bad_header}: cannot open capture: ")),
         "{e}"
