@@ -59,6 +59,8 @@ pub(super) struct FragPool {
     buffered: usize,
     spare: Vec<Vec<u8>>,
     out: Vec<u8>,
+    /// Capture time of the last expiry scan: scans run at most once a second.
+    last_scan: Option<Timestamp>,
 }
 
 impl FragPool {
@@ -71,6 +73,7 @@ impl FragPool {
             buffered: 0,
             spare: Vec::new(),
             out: Vec::new(),
+            last_scan: None,
         }
     }
 
@@ -93,6 +96,14 @@ impl FragPool {
 
     /// Drops datagrams older than the timeout at capture time `now`.
     pub(super) fn expire(&mut self, now: Timestamp, counters: &mut Counters) {
+        if self.datagrams.is_empty()
+            || self
+                .last_scan
+                .is_some_and(|t| (0..1_000_000).contains(&now.micros_since(t)))
+        {
+            return;
+        }
+        self.last_scan = Some(now);
         let mut i = 0;
         while i < self.datagrams.len() {
             let age = self.datagrams.get(i).map(|d| now.micros_since(d.first_ts));

@@ -85,3 +85,55 @@ pub(super) fn payload_of(d: &mut Decoder, f: &RawFrame<'_>) -> Option<(Vec<u8>, 
 pub(super) fn anomaly(d: &Decoder, code: &str) -> u64 {
     d.anomalies().counts.get(code).copied().unwrap_or(0)
 }
+
+mod fuzz {
+    use super::*;
+    use proptest::prelude::*;
+
+    const LINKS: [LinkType; 9] = [
+        LinkType::Ethernet,
+        LinkType::Null,
+        LinkType::Loop,
+        LinkType::RawIp,
+        LinkType::Ipv4,
+        LinkType::Ipv6,
+        LinkType::LinuxSll,
+        LinkType::LinuxSll2,
+        LinkType::Other(147),
+    ];
+
+    proptest! {
+        /// Arbitrary bytes under any link type: no panic, every frame counted once.
+        #[test]
+        fn random_frames_never_panic(link in 0usize..LINKS.len(), data in proptest::collection::vec(any::<u8>(), 0..200)) {
+            let mut d = decoder();
+            let f = frame(LINKS[link], &data);
+            let got = d.decode(&f).is_some();
+            let s = d.stats();
+            prop_assert_eq!(s.frames, 1);
+            prop_assert!(s.tcp_segments == u64::from(got));
+        }
+
+        /// A valid TZSP-tunnelled, VLAN-tagged frame with a few bytes overwritten: no panic, and a
+        /// payload, if any, lies within the frame.
+        #[test]
+        fn mutated_frames_never_panic(edits in proptest::collection::vec((0usize..120, any::<u8>()), 1..6), cut in 0usize..130) {
+            let mut tagged = vec![0, 1, 0x08, 0x00];
+            tagged.extend_from_slice(&ipv4_tcp(BODY));
+            let mut inner = vec![1, 0, 0, 1, 1];
+            inner.extend_from_slice(&ether(0x8100, &tagged));
+            let mut data = ether(0x0800, &ipv4_udp(1, 37008, &inner));
+            for (at, byte) in edits {
+                if let Some(b) = data.get_mut(at) {
+                    *b = byte;
+                }
+            }
+            data.truncate(cut.max(1));
+            let mut d = decoder();
+            let f = frame(LinkType::Ethernet, &data);
+            if let Some(seg) = d.decode(&f) {
+                prop_assert!(seg.payload.len() <= data.len());
+            }
+        }
+    }
+}

@@ -125,3 +125,13 @@ fn truncated_gre_header_is_malformed() {
     assert_eq!(anomaly(&d, "decode_bad_tunnel_header"), 1);
     assert_eq!(d.stats().malformed, 1);
 }
+
+#[test]
+fn tzsp_with_vlan_inside_decodes() {
+    // The unmutated frame of the `mutated_frames_never_panic` property.
+    let mut tagged = vec![0, 1, 0x08, 0x00];
+    tagged.extend_from_slice(&ipv4_tcp(BODY));
+    let mut inner = vec![1, 0, 0, 1, 1];
+    inner.extend_from_slice(&ether(0x8100, &tagged));
+    decodes(&ether(0x0800, &ipv4_udp(1, 37008, &inner)));
+}
