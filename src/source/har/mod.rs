@@ -240,6 +240,56 @@ impl Source for HarSource {
     }
 }
 
+/// Several HAR files merged by entry time (each already in time order).
+pub struct MultiHar {
+    sources: Vec<HarSource>,
+    heads: Vec<Option<HttpExchange>>,
+}
+
+/// Opens one or more HAR files as one source.
+pub fn open_many(paths: &[String]) -> Result<MultiHar, InputError> {
+    let mut sources = Vec::with_capacity(paths.len());
+    for p in paths {
+        sources.push(open(Path::new(p), p)?);
+    }
+    let heads = sources.iter().map(|_| None).collect();
+    Ok(MultiHar { sources, heads })
+}
+
+impl Source for MultiHar {
+    fn next_item(&mut self) -> Result<Option<SourceItem<'_>>, InputError> {
+        for (src, head) in self.sources.iter_mut().zip(self.heads.iter_mut()) {
+            if head.is_none() {
+                if let Some(SourceItem::Exchange(ex)) = src.next_item()? {
+                    *head = Some(*ex);
+                }
+            }
+        }
+        let pick = self
+            .heads
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| h.as_ref().map(|e| (e.ts(), i)))
+            .min()
+            .map(|(_, i)| i);
+        Ok(pick
+            .and_then(|i| self.heads.get_mut(i).and_then(Option::take))
+            .map(|ex| SourceItem::Exchange(Box::new(ex))))
+    }
+
+    fn stats(&self) -> Vec<SourceStats> {
+        self.sources.iter().flat_map(|s| s.stats()).collect()
+    }
+
+    fn notes(&self) -> Vec<String> {
+        self.sources.iter().flat_map(|s| s.notes()).collect()
+    }
+
+    fn credentials_stripped(&self) -> bool {
+        self.sources.iter().any(|s| s.credentials_stripped())
+    }
+}
+
 /// True when the first bytes look like JSON (after an optional BOM and blanks).
 pub fn looks_like_json(head: &[u8]) -> bool {
     let head = head.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(head);
