@@ -3,16 +3,14 @@
 //! connection; emits exchanges through [`Ctx`]. Must not keep more than one
 //! partial head per direction (capped) and must always make progress on input.
 
-use super::body::BodyPrefix;
 use super::detect::{classify, join_window, Class, Resync, StartKind, WINDOW};
-use super::framing::{request_framing, response_framing, Body, Framing};
-use super::pairing::{Pairing, PendingReq, RespBuilding, MAX_INTERIM};
+use super::framing::Body;
+use super::pairing::{Pairing, PendingReq, RespBuilding};
 use super::parser::{parse_request_head, parse_response_head, HeadAcc, HeadError, HeadParsers};
 use super::parser::{ReqHead, RespHead};
 use super::HttpConfig;
 use crate::model::{
-    Anomaly, AnomalyCounts, ConnId, Direction, Endpoint, HttpExchange, HttpRequest, HttpResponse,
-    HttpStats, Timestamp,
+    Anomaly, AnomalyCounts, ConnId, Direction, Endpoint, HttpExchange, HttpStats, Timestamp,
 };
 
 /// Bytes skipped while looking for a first HTTP message on a connection before
@@ -255,7 +253,7 @@ impl Conn {
 
     fn too_large(&mut self, ctx: &mut Ctx<'_>, dir: Direction, at_line_start: bool) {
         ctx.anomaly("http_header_too_large", "");
-        self.abandon_head(dir);
+        self.abandon_head(ctx, dir);
         self.enter_resync(ctx, dir, at_line_start);
     }
 
@@ -270,13 +268,13 @@ impl Conn {
             self.stopped = true;
             return;
         }
-        self.abandon_head(dir);
+        self.abandon_head(ctx, dir);
         self.enter_resync(ctx, dir, true);
     }
 
     /// A request head was lost: keep a placeholder so later responses still
     /// pair with the right requests.
-    fn abandon_head(&mut self, dir: Direction) {
+    fn abandon_head(&mut self, ctx: &mut Ctx<'_>, dir: Direction) {
         if self.side(dir) == StartKind::Request {
             let serial = self.pairing.serial();
             let placeholder = PendingReq {
@@ -284,8 +282,9 @@ impl Conn {
                 req: None,
                 anomalies: Vec::new(),
             };
-            // A placeholder never counts as an unanswered request.
-            let _ = self.pairing.push(placeholder, usize::MAX);
+            if let Some(old) = self.pairing.push(placeholder, ctx.cfg.max_pending_requests) {
+                self.emit_unanswered(ctx, old);
+            }
         }
     }
 
@@ -331,171 +330,5 @@ enum Parsed {
     Resp(RespHead),
 }
 
-fn record_all(ctx: &mut Ctx<'_>, codes: &[&'static str]) {
-    for &code in codes {
-        ctx.anomaly(code, "");
-    }
-}
-
-fn push_unique(list: &mut Vec<&'static str>, code: &'static str) {
-    if !list.contains(&code) {
-        list.push(code);
-    }
-}
-
-impl Conn {
-    fn on_request(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        dir: Direction,
-        h: ReqHead,
-        ts0: Timestamp,
-        bare_lf: bool,
-    ) {
-        ctx.stats.requests += 1;
-        self.http_seen = true;
-        let mut anomalies = h.anomalies;
-        if bare_lf {
-            push_unique(&mut anomalies, "http_bare_lf");
-        }
-        let framing = request_framing(&h.info, ctx.cfg.max_header_bytes);
-        if let Framing::Bad(code) = framing {
-            push_unique(&mut anomalies, code);
-        }
-        record_all(ctx, &anomalies);
-        let serial = self.pairing.serial();
-        let req = HttpRequest {
-            ts: ts0,
-            ts_end: ctx.ts,
-            method: h.method,
-            target: h.target,
-            version: h.version,
-            headers: h.headers,
-            body_len: 0,
-        };
-        let pending = PendingReq {
-            serial,
-            req: Some(req),
-            anomalies,
-        };
-        if let Some(old) = self.pairing.push(pending, ctx.cfg.max_pending_requests) {
-            ctx.anomaly("http_too_many_pending", "");
-            self.emit_unanswered(ctx, old);
-        }
-        let half = self.half(dir);
-        half.cur_serial = Some(serial);
-        half.expect_continue = h.info.expect_continue;
-        half.body_started = false;
-        match framing {
-            Framing::Body(b) => half.phase = Phase::Body(b),
-            Framing::NoBody | Framing::Tunnel => {
-                half.phase = Phase::Head;
-                half.cur_serial = None;
-            }
-            Framing::Bad(_) => self.enter_resync(ctx, dir, true),
-        }
-    }
-
-    fn on_response(
-        &mut self,
-        ctx: &mut Ctx<'_>,
-        dir: Direction,
-        h: RespHead,
-        ts0: Timestamp,
-        bare_lf: bool,
-    ) {
-        self.http_seen = true;
-        let mut anomalies = h.anomalies;
-        if bare_lf {
-            push_unique(&mut anomalies, "http_bare_lf");
-        }
-        if (100..200).contains(&h.status) && h.status != 101 {
-            record_all(ctx, &anomalies);
-            if self.interim.len() < MAX_INTERIM {
-                self.interim.push(h.status);
-            }
-            self.half(dir).phase = Phase::Head;
-            return;
-        }
-        self.finish_response(ctx);
-        ctx.stats.responses += 1;
-        let front = self.pairing.front();
-        let req_serial = front.map(|p| p.serial);
-        let (is_head, is_connect) = front.map_or((false, false), |p| (p.is_head(), p.is_connect()));
-        if front.is_none_or(|p| p.req.is_none()) {
-            ctx.stats.orphan_responses += 1;
-        }
-        let max_trailer = ctx.cfg.max_header_bytes;
-        let framing = response_framing(&h.info, h.status, is_head, is_connect, max_trailer);
-        if let Framing::Bad(code) = framing {
-            push_unique(&mut anomalies, code);
-        }
-        record_all(ctx, &anomalies);
-        let keep_prefix = (400..600).contains(&h.status) && matches!(framing, Framing::Body(_));
-        let resp = HttpResponse {
-            ts: ts0,
-            ts_end: ctx.ts,
-            version: h.version,
-            status: h.status,
-            reason: h.reason,
-            headers: h.headers,
-            interim: std::mem::take(&mut self.interim),
-            body_len: 0,
-            body_prefix: Vec::new(),
-        };
-        let prefix = keep_prefix.then(|| BodyPrefix::new(h.info.coding, ctx.cfg.body_prefix_bytes));
-        self.resp = Some(RespBuilding {
-            resp,
-            req_serial,
-            prefix,
-            anomalies,
-        });
-        self.after_response_head(ctx, dir, framing);
-    }
-
-    fn after_response_head(&mut self, ctx: &mut Ctx<'_>, dir: Direction, framing: Framing) {
-        match framing {
-            Framing::Body(b) => self.half(dir).phase = Phase::Body(b),
-            Framing::NoBody => {
-                self.finish_response(ctx);
-                self.half(dir).phase = Phase::Head;
-            }
-            Framing::Tunnel => {
-                self.finish_response(ctx);
-                ctx.stats.upgraded_streams += 1;
-                self.stopped = true;
-            }
-            Framing::Bad(_) => {
-                self.finish_response(ctx);
-                self.enter_resync(ctx, dir, true);
-            }
-        }
-    }
-
-    fn finish_response(&mut self, ctx: &mut Ctx<'_>) {
-        let Some(mut b) = self.resp.take() else {
-            return;
-        };
-        if let Some(p) = b.prefix.take() {
-            let (bytes, failed) = p.finish();
-            b.resp.body_prefix = bytes;
-            if failed {
-                ctx.anomaly("http_body_decode_error", "");
-                push_unique(&mut b.anomalies, "http_body_decode_error");
-            }
-        }
-        let req = self.pairing.take(b.req_serial);
-        let ex = self.pairing.exchange(req, Some((b.resp, b.anomalies)));
-        ctx.out.push(ex);
-    }
-
-    fn emit_unanswered(&mut self, ctx: &mut Ctx<'_>, p: PendingReq) {
-        if p.req.is_some() {
-            ctx.stats.unanswered += 1;
-            let ex = self.pairing.exchange(Some(p), None);
-            ctx.out.push(ex);
-        }
-    }
-}
-
 mod flow;
+mod messages;

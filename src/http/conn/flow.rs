@@ -123,7 +123,7 @@ impl Conn {
             None => {
                 if self.half(dir).head.in_progress() {
                     ctx.anomaly("http_gap_in_head", "");
-                    self.abandon_head(dir);
+                    self.abandon_head(ctx, dir);
                 }
                 self.enter_resync(ctx, dir, true);
             }
