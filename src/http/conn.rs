@@ -212,8 +212,18 @@ impl Conn {
         half.head.reset();
         let ts0 = ts0.unwrap_or(ctx.ts);
         match parsed {
-            Ok(Parsed::Req(h)) => self.on_request(ctx, dir, h, ts0, bare_lf),
-            Ok(Parsed::Resp(h)) => self.on_response(ctx, dir, h, ts0, bare_lf),
+            Ok(Parsed::Req(mut h)) => {
+                if bare_lf {
+                    h.anomalies.push("http_bare_lf");
+                }
+                self.on_request(ctx, dir, h, ts0);
+            }
+            Ok(Parsed::Resp(mut h)) => {
+                if bare_lf {
+                    h.anomalies.push("http_bare_lf");
+                }
+                self.on_response(ctx, dir, h, ts0);
+            }
             Err(e) => self.bad_head(ctx, dir, e),
         }
         end

@@ -436,3 +436,33 @@ proptest! {
         prop_assert!(r.exchanges.len() <= 8);
     }
 }
+
+/// Throughput check, run by hand: `cargo test --release --lib http_throughput -- --ignored --nocapture`.
+#[test]
+#[ignore]
+fn http_throughput_keepalive_segments() {
+    let n = 20_000;
+    let body = vec![b'x'; 2000];
+    let mut steps = Vec::new();
+    let mut total = 0usize;
+    for i in 0..n {
+        let req = format!("GET /item/{i} HTTP/1.1\r\nHost: example.test\r\nUser-Agent: bench/1.0\r\nAccept: */*\r\nCookie: session=abcdef0123456789; theme=dark\r\nAuthorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.sig\r\n\r\n");
+        let mut resp = format!("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nCache-Control: no-store\r\nSet-Cookie: a=b; Path=/; HttpOnly\r\n\r\n", body.len()).into_bytes();
+        resp.extend_from_slice(&body);
+        total += req.len() + resp.len();
+        steps.push(c(req.as_bytes()));
+        steps.extend(resp.chunks(1460).map(s));
+    }
+    let total = total as f64;
+    let start = std::time::Instant::now();
+    let r = run(&steps);
+    let secs = start.elapsed().as_secs_f64();
+    assert_eq!(r.exchanges.len(), n);
+    eprintln!(
+        "{n} exchanges, {:.1} MB in {:.3}s: {:.0} MB/s, {:.0} exchanges/s",
+        total / 1e6,
+        secs,
+        total / 1e6 / secs,
+        n as f64 / secs
+    );
+}

@@ -29,14 +29,10 @@ impl Conn {
         dir: Direction,
         h: ReqHead,
         ts0: Timestamp,
-        bare_lf: bool,
     ) {
         ctx.stats.requests += 1;
         self.http_seen = true;
         let mut anomalies = h.anomalies;
-        if bare_lf {
-            push_unique(&mut anomalies, "http_bare_lf");
-        }
         let framing = request_framing(&h.info, ctx.cfg.max_header_bytes);
         if let Framing::Bad(code) = framing {
             push_unique(&mut anomalies, code);
@@ -81,13 +77,9 @@ impl Conn {
         dir: Direction,
         h: RespHead,
         ts0: Timestamp,
-        bare_lf: bool,
     ) {
         self.http_seen = true;
         let mut anomalies = h.anomalies;
-        if bare_lf {
-            push_unique(&mut anomalies, "http_bare_lf");
-        }
         if (100..200).contains(&h.status) && h.status != 101 {
             record_all(ctx, &anomalies);
             if self.interim.len() < MAX_INTERIM {
@@ -98,12 +90,7 @@ impl Conn {
         }
         self.finish_response(ctx);
         ctx.stats.responses += 1;
-        let front = self.pairing.front();
-        let req_serial = front.map(|p| p.serial);
-        let (is_head, is_connect) = front.map_or((false, false), |p| (p.is_head(), p.is_connect()));
-        if front.is_none_or(|p| p.req.is_none()) {
-            ctx.stats.orphan_responses += 1;
-        }
+        let (req_serial, is_head, is_connect) = self.answered_request(ctx);
         let max_trailer = ctx.cfg.max_header_bytes;
         let framing = response_framing(&h.info, h.status, is_head, is_connect, max_trailer);
         if let Framing::Bad(code) = framing {
@@ -149,6 +136,18 @@ impl Conn {
                 self.enter_resync(ctx, dir, true);
             }
         }
+    }
+
+    /// The request a new final response answers: its serial and whether it was
+    /// `HEAD` or `CONNECT`. Counts the response as an orphan when none is known.
+    fn answered_request(&self, ctx: &mut Ctx<'_>) -> (Option<u64>, bool, bool) {
+        let front = self.pairing.front();
+        if front.is_none_or(|p| p.req.is_none()) {
+            ctx.stats.orphan_responses += 1;
+        }
+        front.map_or((None, false, false), |p| {
+            (Some(p.serial), p.is_head(), p.is_connect())
+        })
     }
 
     pub(super) fn finish_response(&mut self, ctx: &mut Ctx<'_>) {
