@@ -3,20 +3,49 @@
 //! the connection's close; emits finished exchanges. Must not buffer body bytes
 //! (only the response's bounded prefix collector sees them).
 
-use super::{classify, Class, Conn, Ctx, Phase, StartKind};
+use super::{classify, join_window, Class, Conn, Ctx, Phase, StartKind, WINDOW};
 use crate::http::framing::{Body, GapEffect};
 use crate::model::{Direction, Timestamp};
 
+/// Whether the content of an `Expect: 100-continue` request follows its head.
+enum BodyStart {
+    Sent,
+    NotSent,
+    Undecided,
+}
+
 impl Conn {
     pub(super) fn body_bytes(&mut self, ctx: &mut Ctx<'_>, dir: Direction, input: &[u8]) -> usize {
-        let side = self.side(dir);
-        if side == StartKind::Request && self.body_not_sent(dir, input) {
-            ctx.anomaly("http_expect_body_not_sent", "");
-            let half = self.half(dir);
-            half.phase = Phase::Head;
-            half.cur_serial = None;
-            return 0;
+        if self.side(dir) == StartKind::Request {
+            match self.expect_check(dir, input) {
+                BodyStart::Sent => {}
+                BodyStart::NotSent => {
+                    ctx.anomaly("http_expect_body_not_sent", "");
+                    let half = self.half(dir);
+                    half.phase = Phase::Head;
+                    half.cur_serial = None;
+                    return 0;
+                }
+                BodyStart::Undecided => {
+                    let head = &mut self.half(dir).head;
+                    head.ts.get_or_insert(ctx.ts);
+                    head.buf.extend_from_slice(input);
+                    head.scan.scan(input);
+                    return input.len();
+                }
+            }
+            let held = std::mem::take(&mut self.half(dir).head.buf);
+            if !held.is_empty() {
+                self.half(dir).head.reset();
+                self.consume_body(ctx, dir, &held);
+                return 0;
+            }
         }
+        self.consume_body(ctx, dir, input)
+    }
+
+    fn consume_body(&mut self, ctx: &mut Ctx<'_>, dir: Direction, input: &[u8]) -> usize {
+        let side = self.side(dir);
         let Conn { halves, resp, .. } = self;
         let half = &mut halves[dir.index()];
         let Phase::Body(body) = &mut half.phase else {
@@ -47,14 +76,22 @@ impl Conn {
     /// RFC 9110 §10.1.1: a client that sent `Expect: 100-continue` and got a
     /// final response first may skip the content. Seen as a new request line
     /// where the body should begin, after that request was already answered.
-    fn body_not_sent(&mut self, dir: Direction, input: &[u8]) -> bool {
+    /// The first bytes are held (in the head buffer, fewer than a
+    /// classification window) until they decide it.
+    fn expect_check(&mut self, dir: Direction, input: &[u8]) -> BodyStart {
         let answered = self.pairing.last_answered;
         let half = self.half(dir);
-        if half.body_started || !half.expect_continue {
-            return false;
-        }
         let done = matches!((half.cur_serial, answered), (Some(s), Some(a)) if a >= s);
-        done && classify(input) == Class::Http(StartKind::Request)
+        if half.body_started || !half.expect_continue || !done {
+            return BodyStart::Sent;
+        }
+        let mut win = [0u8; WINDOW];
+        let n = join_window(&mut win, &half.head.buf, input);
+        match classify(win.get(..n).unwrap_or(&[])) {
+            Class::Http(StartKind::Request) => BodyStart::NotSent,
+            Class::NeedMore => BodyStart::Undecided,
+            _ => BodyStart::Sent,
+        }
     }
 
     fn add_body(&mut self, dir: Direction, n: u64, ts: Timestamp) {
@@ -132,6 +169,7 @@ impl Conn {
     }
 
     fn body_gap(&mut self, ctx: &mut Ctx<'_>, dir: Direction, len: u64, effect: GapEffect) {
+        self.half(dir).head.reset();
         self.note_message(dir, "http_body_gap");
         if self.side(dir) == StartKind::Response {
             if let Some(p) = self.resp.as_mut().and_then(|r| r.prefix.as_mut()) {

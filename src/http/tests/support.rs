@@ -244,6 +244,15 @@ pub(super) fn gap_in_head() -> Vec<Step> {
     ]
 }
 
+pub(super) fn expect_skipped() -> Vec<Step> {
+    vec![
+        c(b"PUT /f HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n"),
+        s(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n"),
+        c(b"PUT /f HTTP/1.1\r\nHost: a\r\nAuthorization: Basic eDp5\r\nContent-Length: 5\r\n\r\nhello"),
+        s(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+    ]
+}
+
 pub(super) fn fixtures() -> Vec<(&'static str, Vec<Step>)> {
     vec![
         ("auth_retry", auth_retry()),
@@ -256,6 +265,7 @@ pub(super) fn fixtures() -> Vec<(&'static str, Vec<Step>)> {
         ("lenient", lenient()),
         ("gap_in_body", gap_in_body()),
         ("gap_in_head", gap_in_head()),
+        ("expect_skipped", expect_skipped()),
     ]
 }
 
