@@ -461,3 +461,50 @@ fn http_throughput_keepalive_segments() {
         n as f64 / secs
     );
 }
+
+/// Response heads that real servers send, and the anomalies each must leave.
+#[rstest::rstest]
+#[case::clean(&b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"[..], &[][..])]
+#[case::bare_lf(&b"HTTP/1.1 200 OK\nContent-Length: 0\n\n"[..], &["http_bare_lf"][..])]
+#[case::space_before_colon(&b"HTTP/1.1 200 OK\r\nServer : x\r\nContent-Length: 0\r\n\r\n"[..], &["http_lenient_head"][..])]
+#[case::two_spaces_in_status(&b"HTTP/1.1  200 OK\r\nContent-Length: 0\r\n\r\n"[..], &["http_lenient_head"][..])]
+#[case::bad_field_line(&b"HTTP/1.1 200 OK\r\nBad Field: x\r\nContent-Length: 0\r\n\r\n"[..], &["http_invalid_header_ignored"][..])]
+#[case::same_length_twice(&b"HTTP/1.1 200 OK\r\nContent-Length: 0, 0\r\n\r\n"[..], &[][..])]
+#[case::negative_length(&b"HTTP/1.1 200 OK\r\nContent-Length: -1\r\n\r\n"[..], &["http_bad_content_length"][..])]
+#[case::te_and_cl(&b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n0\r\n\r\n"[..], &["http_te_and_cl"][..])]
+fn http_response_head_table(#[case] head: &[u8], #[case] expected: &[&str]) {
+    let r = run(&[c(b"GET / HTTP/1.1\r\n\r\n"), s(head)]);
+    assert_eq!(r.exchanges.len(), 1, "{:?}", r.anomalies);
+    assert_eq!(status(&r.exchanges[0]), Some(200));
+    let got: Vec<&str> = r.exchanges[0].anomalies.to_vec();
+    assert_eq!(got, expected);
+}
+
+#[test]
+fn http_gap_past_chunk_resyncs_at_next_response() {
+    let steps = vec![
+        c(b"GET /1 HTTP/1.1\r\n\r\nGET /2 HTTP/1.1\r\n\r\n"),
+        s(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab"),
+        Step::Gap(S2C, 30),
+        s(b"x\r\n0\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+    ];
+    let r = run(&steps);
+    let got: Vec<_> = r.exchanges.iter().map(|e| (target(e), status(e))).collect();
+    assert_eq!(got, [(Some("/1"), Some(200)), (Some("/2"), Some(200))]);
+    assert_eq!(r.exchanges[0].anomalies, ["http_body_gap"]);
+    assert_eq!(r.stats.resyncs, 1);
+}
+
+#[test]
+fn http_midstream_capture_skips_to_first_message() {
+    let steps = vec![
+        s(b"tail of an earlier body\r\nmore\r\nHTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n"),
+        c(b"GET /next HTTP/1.1\r\n\r\n"),
+        s(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+    ];
+    let r = run_cut(HttpConfig::default(), true, &steps, &|_, _| Vec::new());
+    let got: Vec<_> = r.exchanges.iter().map(|e| (target(e), status(e))).collect();
+    assert_eq!(got, [(None, Some(401)), (Some("/next"), Some(200))]);
+    assert_eq!(r.stats.orphan_responses, 1);
+    assert!(!r.stopped());
+}
