@@ -1,0 +1,280 @@
+//! Incremental head parsing. Owns the end-of-head scanner, the partial-head
+//! buffer and the `httparse` configurations. Receives the bytes of one message
+//! head (possibly over several events); emits an owned [`ReqHead`] or
+//! [`RespHead`] with the framing facts read from its fields. Must not decide
+//! framing or pair messages, and must not buffer more than the caller allows.
+
+use super::detect::StartKind;
+use super::framing::FramingInfo;
+use crate::model::{Headers, HttpVersion, Timestamp};
+
+/// Header slots tried on the stack before counting lines for a larger table.
+const STACK_HEADERS: usize = 64;
+
+/// Finds the empty line that ends a head (RFC 9112 §2.1), one slice at a time.
+/// Accepts CRLF and bare LF line endings and remembers whether a bare LF was seen.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HeadScan {
+    line_len: usize,
+    line_first: u8,
+    prev: u8,
+    seen_line: bool,
+    pub(crate) bare_lf: bool,
+}
+
+impl HeadScan {
+    /// Scans `input`; returns the offset just past the terminating empty line.
+    pub(crate) fn scan(&mut self, input: &[u8]) -> Option<usize> {
+        let mut pos = 0;
+        while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
+            let Some(i) = rest.iter().position(|&b| b == b'\n') else {
+                self.extend_line(rest);
+                return None;
+            };
+            self.extend_line(rest.get(..i).unwrap_or(&[]));
+            if self.prev != b'\r' {
+                self.bare_lf = true;
+            }
+            let empty = self.line_len == 0 || (self.line_len == 1 && self.line_first == b'\r');
+            self.line_len = 0;
+            self.prev = b'\n';
+            pos += i + 1;
+            if empty && self.seen_line {
+                return Some(pos);
+            }
+            self.seen_line |= !empty;
+        }
+        None
+    }
+
+    fn extend_line(&mut self, seg: &[u8]) {
+        if let (Some(&first), Some(&last)) = (seg.first(), seg.last()) {
+            if self.line_len == 0 {
+                self.line_first = first;
+            }
+            self.line_len = self.line_len.saturating_add(seg.len());
+            self.prev = last;
+        }
+    }
+}
+
+/// A head being received: the bytes buffered so far (only when the head spans
+/// several events), the scanner state and when its first byte arrived.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct HeadAcc {
+    pub(crate) buf: Vec<u8>,
+    pub(crate) scan: HeadScan,
+    pub(crate) kind: Option<StartKind>,
+    pub(crate) ts: Option<Timestamp>,
+}
+
+impl HeadAcc {
+    /// Forgets the current head, keeping the buffer's allocation when small.
+    pub(crate) fn reset(&mut self) {
+        self.buf.clear();
+        if self.buf.capacity() > 16 << 10 {
+            self.buf = Vec::new();
+        }
+        self.scan = HeadScan::default();
+        self.kind = None;
+        self.ts = None;
+    }
+
+    /// True when some bytes of a head were received.
+    pub(crate) fn in_progress(&self) -> bool {
+        self.ts.is_some()
+    }
+}
+
+/// The three `httparse` configurations tried in turn: strict, lenient (RFC 9112
+/// §5.2 obs-fold, whitespace before the colon or the first field, repeated
+/// spaces in the start line), and lenient while skipping invalid field lines.
+#[derive(Clone, Debug)]
+pub(crate) struct HeadParsers {
+    strict: httparse::ParserConfig,
+    lenient: httparse::ParserConfig,
+    skipping: httparse::ParserConfig,
+}
+
+impl HeadParsers {
+    pub(crate) fn new() -> Self {
+        let mut lenient = httparse::ParserConfig::default();
+        lenient
+            .allow_spaces_after_header_name_in_responses(true)
+            .allow_obsolete_multiline_headers_in_responses(true)
+            .allow_multiple_spaces_in_request_line_delimiters(true)
+            .allow_multiple_spaces_in_response_status_delimiters(true)
+            .allow_space_before_first_header_name(true);
+        let mut skipping = lenient.clone();
+        skipping
+            .ignore_invalid_headers_in_requests(true)
+            .ignore_invalid_headers_in_responses(true);
+        HeadParsers {
+            strict: httparse::ParserConfig::default(),
+            lenient,
+            skipping,
+        }
+    }
+
+    fn tiers(&self) -> [(&httparse::ParserConfig, Option<&'static str>); 3] {
+        [
+            (&self.strict, None),
+            (&self.lenient, Some("http_lenient_head")),
+            (&self.skipping, Some("http_invalid_header_ignored")),
+        ]
+    }
+}
+
+/// A parsed request head.
+#[derive(Clone, Debug)]
+pub(crate) struct ReqHead {
+    pub(crate) method: String,
+    pub(crate) target: String,
+    pub(crate) version: HttpVersion,
+    pub(crate) headers: Headers,
+    pub(crate) info: FramingInfo,
+    pub(crate) anomalies: Vec<&'static str>,
+}
+
+/// A parsed response head.
+#[derive(Clone, Debug)]
+pub(crate) struct RespHead {
+    pub(crate) status: u16,
+    pub(crate) reason: String,
+    pub(crate) version: HttpVersion,
+    pub(crate) headers: Headers,
+    pub(crate) info: FramingInfo,
+    pub(crate) anomalies: Vec<&'static str>,
+}
+
+/// Why a complete head could not be parsed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HeadError {
+    /// `httparse` rejected it even with every leniency.
+    Invalid(httparse::Error),
+    /// `httparse` wanted more bytes although the empty line was seen.
+    Incomplete,
+}
+
+/// Parses a complete request head (`bytes` ends with the empty line).
+pub(crate) fn parse_request_head(p: &HeadParsers, bytes: &[u8]) -> Result<ReqHead, HeadError> {
+    let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
+    match request_with(p, bytes, &mut stack) {
+        Err(HeadError::Invalid(httparse::Error::TooManyHeaders)) => {
+            let mut heap = vec![httparse::EMPTY_HEADER; line_count(bytes)];
+            request_with(p, bytes, &mut heap)
+        }
+        r => r,
+    }
+}
+
+/// Parses a complete response head (`bytes` ends with the empty line).
+pub(crate) fn parse_response_head(p: &HeadParsers, bytes: &[u8]) -> Result<RespHead, HeadError> {
+    let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
+    match response_with(p, bytes, &mut stack) {
+        Err(HeadError::Invalid(httparse::Error::TooManyHeaders)) => {
+            let mut heap = vec![httparse::EMPTY_HEADER; line_count(bytes)];
+            response_with(p, bytes, &mut heap)
+        }
+        r => r,
+    }
+}
+
+fn line_count(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| b == b'\n').count() + 1
+}
+
+fn request_with<'b>(
+    p: &HeadParsers,
+    bytes: &'b [u8],
+    slots: &mut [httparse::Header<'b>],
+) -> Result<ReqHead, HeadError> {
+    let mut last = HeadError::Incomplete;
+    for (cfg, leniency) in p.tiers() {
+        let mut req = httparse::Request::new(slots);
+        match cfg.parse_request(&mut req, bytes) {
+            Ok(httparse::Status::Complete(_)) => {
+                let (headers, info, mut anomalies) = collect_fields(req.headers, leniency);
+                anomalies.extend(leniency);
+                return Ok(ReqHead {
+                    method: req.method.unwrap_or_default().to_string(),
+                    target: req.path.unwrap_or_default().to_string(),
+                    version: version(req.version),
+                    headers,
+                    info,
+                    anomalies,
+                });
+            }
+            Ok(httparse::Status::Partial) => return Err(HeadError::Incomplete),
+            Err(e @ httparse::Error::TooManyHeaders) => return Err(HeadError::Invalid(e)),
+            Err(e) => last = HeadError::Invalid(e),
+        }
+    }
+    Err(last)
+}
+
+fn response_with<'b>(
+    p: &HeadParsers,
+    bytes: &'b [u8],
+    slots: &mut [httparse::Header<'b>],
+) -> Result<RespHead, HeadError> {
+    let mut last = HeadError::Incomplete;
+    for (cfg, leniency) in p.tiers() {
+        let mut resp = httparse::Response::new(slots);
+        match cfg.parse_response(&mut resp, bytes) {
+            Ok(httparse::Status::Complete(_)) => {
+                let (headers, info, mut anomalies) = collect_fields(resp.headers, leniency);
+                anomalies.extend(leniency);
+                return Ok(RespHead {
+                    status: resp.code.unwrap_or_default(),
+                    reason: resp.reason.unwrap_or_default().to_string(),
+                    version: version(resp.version),
+                    headers,
+                    info,
+                    anomalies,
+                });
+            }
+            Ok(httparse::Status::Partial) => return Err(HeadError::Incomplete),
+            Err(e @ httparse::Error::TooManyHeaders) => return Err(HeadError::Invalid(e)),
+            Err(e) => last = HeadError::Invalid(e),
+        }
+    }
+    Err(last)
+}
+
+fn version(v: Option<u8>) -> HttpVersion {
+    match v {
+        Some(0) => HttpVersion::Http10,
+        _ => HttpVersion::Http11,
+    }
+}
+
+/// Copies the fields in wire order and reads the framing facts from them in
+/// the same pass. Folded values (obs-fold) get their line breaks replaced by
+/// spaces, as RFC 9112 §5.2 asks of a recipient that keeps them.
+fn collect_fields(
+    fields: &[httparse::Header<'_>],
+    leniency: Option<&'static str>,
+) -> (Headers, FramingInfo, Vec<&'static str>) {
+    let mut headers = Headers::new();
+    let mut info = FramingInfo::default();
+    let mut anomalies = Vec::new();
+    for f in fields {
+        info.observe(f.name, f.value);
+        if leniency.is_some() && f.value.iter().any(|&b| b == b'\n' || b == b'\r') {
+            let unfolded: Vec<u8> = f
+                .value
+                .iter()
+                .map(|&b| if b == b'\n' || b == b'\r' { b' ' } else { b })
+                .collect();
+            headers.push(f.name, &unfolded);
+            if !anomalies.contains(&"http_obs_fold") {
+                anomalies.push("http_obs_fold");
+            }
+        } else {
+            headers.push(f.name, f.value);
+        }
+    }
+    anomalies.extend(info.anomalies());
+    (headers, info, anomalies)
+}
