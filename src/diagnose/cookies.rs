@@ -41,26 +41,26 @@ struct Accepted {
     ok_id: ExchangeId,
 }
 
-/// Per-conversation state.
+/// Per-conversation cookie state.
 #[derive(Default)]
 pub(crate) struct CookieState {
     set: Vec<SetRecord>,
+}
+
+/// Per-conversation accepted sessions, kept longer than the conversation
+/// itself (`session_memory_secs`) so long idle gaps are still seen.
+#[derive(Default)]
+pub(crate) struct SessionState {
     accepted: Vec<Accepted>,
 }
 
-/// Runs the detectors on one exchange.
-pub(crate) fn observe(
-    ctx: &Ctx<'_>,
-    outcome: Option<Outcome>,
-    st: &mut CookieState,
-    env: &mut Env<'_>,
-) {
+/// `cookie-not-returned` on one exchange; remembers its Set-Cookies.
+pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut CookieState, env: &mut Env<'_>) {
     if env.stripped {
         return;
     }
     if ctx.req.is_some() {
         check_returned(ctx, st, env);
-        session(ctx, outcome, st, env);
     }
     for sc in &ctx.auth.set_cookies {
         remember_set(ctx, sc, st);
@@ -261,7 +261,8 @@ pub(crate) fn explain_loop(
     id
 }
 
-fn session(ctx: &Ctx<'_>, outcome: Option<Outcome>, st: &mut CookieState, env: &mut Env<'_>) {
+/// Session cookies and tokens this request presents, labelled.
+pub(crate) fn presented(ctx: &Ctx<'_>, st: &CookieState) -> Vec<(String, Fingerprint)> {
     let mut presented: Vec<(String, Fingerprint)> = ctx
         .auth
         .cookies
@@ -283,6 +284,20 @@ fn session(ctx: &Ctx<'_>, outcome: Option<Outcome>, st: &mut CookieState, env: &
         ) {
             presented.push((format!("{} token", clip(&c.scheme, 24)), c.fingerprint));
         }
+    }
+    presented
+}
+
+/// `session-expired`: a session cookie or token accepted earlier is refused.
+pub(crate) fn session(
+    ctx: &Ctx<'_>,
+    outcome: Option<Outcome>,
+    presented: Vec<(String, Fingerprint)>,
+    st: &mut SessionState,
+    env: &mut Env<'_>,
+) {
+    if env.stripped {
+        return;
     }
     if ctx.is_success() {
         for (label, fp) in presented {

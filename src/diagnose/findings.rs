@@ -14,6 +14,8 @@ use std::net::IpAddr;
 pub(crate) const MAX_EVIDENCE: usize = 200;
 /// Findings kept per run; further distinct findings are counted, not kept.
 pub(crate) const MAX_FINDINGS: usize = 10_000;
+/// Latest evidence ids remembered per finding for de-duplication.
+const RECENT_IDS: usize = 128;
 /// Distinct labels or fingerprints remembered per finding.
 const MAX_FACTS: usize = 8;
 
@@ -38,6 +40,9 @@ pub(crate) struct Facts {
     pub labels: Vec<String>,
     /// Distinct credential fingerprints with how often each was seen.
     pub fingerprints: Vec<(Fingerprint, u32)>,
+    /// The latest evidence ids, so a detector that re-reports a window does
+    /// not count an exchange twice once `evidence` is full.
+    recent: std::collections::VecDeque<ExchangeId>,
 }
 
 impl Facts {
@@ -101,15 +106,20 @@ impl Registry {
             }
         };
         let f = self.findings.get_mut(idx)?;
-        if fresh || !f.evidence.contains(&hit.evidence) {
+        let facts = self.facts.get_mut(idx)?;
+        let seen = facts.recent.contains(&hit.evidence) || f.evidence.contains(&hit.evidence);
+        if fresh || !seen {
             grow(f, hit.evidence, hit.ts, fresh);
+            if facts.recent.len() >= RECENT_IDS {
+                facts.recent.pop_front();
+            }
+            facts.recent.push_back(hit.evidence);
         }
         if f.user.is_none() {
             f.user = hit.user.map(str::to_string);
         }
         f.severity = f.severity.max(hit.severity);
         mark(&mut self.changed, &mut self.changed_set, f.id);
-        let facts = self.facts.get_mut(idx)?;
         Some(Entry { f, facts })
     }
 
@@ -138,14 +148,6 @@ impl Registry {
                 mark(&mut self.changed, &mut self.changed_set, id);
             }
         }
-    }
-
-    /// The id of the finding of (code, key), when it exists.
-    #[cfg(test)]
-    pub fn find(&self, code: &'static str, key: &str) -> Option<FindingId> {
-        self.by_key
-            .get(&(code, key.to_string()))
-            .map(|&i| FindingId(i as u32))
     }
 
     /// One finding.

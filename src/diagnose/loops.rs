@@ -36,6 +36,7 @@ pub(crate) struct LoopState {
 #[derive(Default)]
 pub(crate) struct BurstState {
     recent: VecDeque<(ExchangeId, Timestamp)>,
+    clients: Vec<std::net::IpAddr>,
 }
 
 fn window_push(
@@ -188,6 +189,9 @@ fn cause_fix(code: Option<&str>) -> String {
 /// `failed-login-burst`: rejected credentials for one user (or one client).
 pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
     window_push(&mut st.recent, ctx.id, ctx.ts, env.th.burst_window_secs);
+    if st.clients.len() < 8 && !st.clients.contains(&ctx.client) {
+        st.clients.push(ctx.client);
+    }
     if st.recent.len() < env.th.burst_count.max(1) as usize {
         return;
     }
@@ -215,7 +219,9 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
     let Some(e) = last.and_then(|id| env.reg.entry(id)) else {
         return;
     };
-    e.facts.label(&ctx.client.to_string());
+    for c in &st.clients {
+        e.facts.label(&c.to_string());
+    }
     e.f.title = format!(
         "{} → {}: {} rejected {scheme} logins{}",
         who(ctx.user(), ctx.client),

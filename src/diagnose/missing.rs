@@ -42,6 +42,7 @@ impl MissingState {
 pub(crate) fn observe(
     ctx: &Ctx<'_>,
     outcome: Option<Outcome>,
+    explained: bool,
     st: &mut MissingState,
     env: &Env<'_>,
 ) -> bool {
@@ -53,7 +54,7 @@ pub(crate) fn observe(
         st.pending.retain(|(_, t)| ctx.ts.micros_since(*t) > window);
         return false;
     }
-    if ctx.status != Some(401) || outcome != Some(Outcome::NoCredentials) {
+    if explained || ctx.status != Some(401) || outcome != Some(Outcome::NoCredentials) {
         return false;
     }
     if st.pending.len() >= MAX_PENDING {

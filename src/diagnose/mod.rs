@@ -58,6 +58,21 @@ struct Conv {
     authed: bool,
 }
 
+/// Detector state kept beside the conversations, with its own keys and expiry.
+struct Side {
+    clients: BoundedMap<IpAddr, redirects::RedirectState>,
+    bursts: BoundedMap<String, loops::BurstState>,
+    sessions: BoundedMap<ConvKey, cookies::SessionState>,
+}
+
+impl Side {
+    fn expire(&mut self, now: Timestamp) {
+        self.clients.expire(now, &mut Vec::new());
+        self.bursts.expire(now, &mut Vec::new());
+        self.sessions.expire(now, &mut Vec::new());
+    }
+}
+
 /// Caps on detector state.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -103,8 +118,7 @@ pub struct Diagnoser {
     stripped: bool,
     reg: Registry,
     convs: BoundedMap<ConvKey, Conv>,
-    clients: BoundedMap<IpAddr, redirects::RedirectState>,
-    bursts: BoundedMap<String, loops::BurstState>,
+    side: Side,
     /// `missing-credentials` deadlines in capture order (bounded).
     deadlines: VecDeque<(Timestamp, ConvKey)>,
     deadlines_dropped: u64,
@@ -128,14 +142,18 @@ impl Diagnoser {
     /// Detectors with the given thresholds and state caps.
     pub fn with_limits(thresholds: Thresholds, limits: Limits) -> Self {
         let idle = thresholds.idle_secs;
+        let session_idle = thresholds.session_memory_secs.max(idle);
         Diagnoser {
             thresholds,
             limits,
             stripped: false,
             reg: Registry::default(),
             convs: BoundedMap::new(limits.max_conversations, idle),
-            clients: BoundedMap::new(limits.max_clients, idle),
-            bursts: BoundedMap::new(limits.max_users, idle),
+            side: Side {
+                clients: BoundedMap::new(limits.max_clients, idle),
+                bursts: BoundedMap::new(limits.max_users, idle),
+                sessions: BoundedMap::new(limits.max_conversations, session_idle),
+            },
             deadlines: VecDeque::new(),
             deadlines_dropped: 0,
         }
@@ -160,8 +178,7 @@ impl Diagnoser {
             stripped,
             reg,
             convs,
-            clients,
-            bursts,
+            side,
             ..
         } = self;
         let conv = convs.touch(&key, ctx.ts, &mut dropped);
@@ -170,7 +187,7 @@ impl Diagnoser {
             th: thresholds,
             stripped: *stripped,
         };
-        let waiting = run(&ctx, conv, clients, bursts, &mut env);
+        let waiting = run(&ctx, &key, conv, side, &mut env);
         if waiting {
             self.schedule(&ctx, key);
         }
@@ -263,8 +280,7 @@ impl Diagnoser {
     fn expire(&mut self, now: Timestamp) {
         let mut dropped = Vec::new();
         self.convs.expire(now, &mut dropped);
-        self.clients.expire(now, &mut Vec::new());
-        self.bursts.expire(now, &mut Vec::new());
+        self.side.expire(now);
         self.settle(dropped, now);
     }
 
@@ -294,13 +310,7 @@ impl Diagnoser {
 }
 
 /// Runs every detector on one exchange; true when a challenge now waits for an answer.
-fn run(
-    ctx: &Ctx<'_>,
-    conv: &mut Conv,
-    clients: &mut BoundedMap<IpAddr, redirects::RedirectState>,
-    bursts: &mut BoundedMap<String, loops::BurstState>,
-    env: &mut Env<'_>,
-) -> bool {
+fn run(ctx: &Ctx<'_>, key: &ConvKey, conv: &mut Conv, maps: &mut Side, env: &mut Env<'_>) -> bool {
     if ctx.is_preflight() {
         challenge::preflight(ctx, env);
         return false;
@@ -313,14 +323,22 @@ fn run(
     cause = cause.or(server_hints::observe(ctx, env));
     cause = cause.or(rate_limit::observe(ctx, &mut conv.rate, env));
     hygiene::observe(ctx, &mut conv.hygiene, env);
-    cookies::observe(ctx, outcome, &mut conv.cookies, env);
+    cookies::observe(ctx, &mut conv.cookies, env);
+    let presented = cookies::presented(ctx, &conv.cookies);
+    if !presented.is_empty() {
+        let s = maps.sessions.touch(key, ctx.ts, &mut Vec::new());
+        cookies::session(ctx, outcome, presented, s, env);
+    }
     if outcome == Some(Outcome::Invalid) {
-        let burst = bursts.touch(&loops::burst_key(ctx), ctx.ts, &mut Vec::new());
+        let burst = maps
+            .bursts
+            .touch(&loops::burst_key(ctx), ctx.ts, &mut Vec::new());
         loops::burst(ctx, burst, env);
     }
     loops::observe(ctx, outcome, cause, &mut conv.loops, env);
-    let red = clients.touch(&ctx.client, ctx.ts, &mut Vec::new());
-    if let Some(lp) = redirects::observe(ctx, red, env) {
+    let red = maps.clients.touch(&ctx.client, ctx.ts, &mut Vec::new());
+    let redirect = redirects::observe(ctx, red, env);
+    if let Some(lp) = redirect.login_loop {
         if let Some(c) = cookies::explain_loop(ctx, &mut conv.cookies, env) {
             env.reg.set_cause(lp, c);
         }
@@ -328,7 +346,14 @@ fn run(
     if ctx.is_success() && (ctx.has_credentials() || ctx.has_session_cookie()) {
         conv.authed = true;
     }
-    missing::observe(ctx, outcome, &mut conv.missing, env)
+    let explained = redirect.dropped || denied_before_login(ctx);
+    missing::observe(ctx, outcome, explained, &mut conv.missing, env)
+}
+
+/// IIS refused the client by address or rate (401.501–401.504) or the page says
+/// the address is denied: credentials would not help, so no "missing" finding.
+fn denied_before_login(ctx: &Ctx<'_>) -> bool {
+    ctx.auth.hints.ip_denied || ctx.auth.hints.iis_substatus.is_some_and(|(_, s)| s >= 500)
 }
 
 /// Reports unanswered challenges and links the conversation's loop to them.

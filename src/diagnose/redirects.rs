@@ -42,14 +42,25 @@ pub(crate) struct RedirectState {
     cross: Vec<Cross>,
 }
 
-/// Runs the detectors; returns the `login-redirect-loop` finding when this
-/// exchange is part of a loop.
-pub(crate) fn observe(
-    ctx: &Ctx<'_>,
-    st: &mut RedirectState,
-    env: &mut Env<'_>,
-) -> Option<FindingId> {
-    dropped_on_redirect(ctx, st, env);
+/// What the redirect detectors concluded about one exchange.
+#[derive(Default)]
+pub(crate) struct RedirectVerdict {
+    /// The `login-redirect-loop` finding this exchange is part of.
+    pub login_loop: Option<FindingId>,
+    /// This 401 is explained by credentials dropped on a redirect.
+    pub dropped: bool,
+}
+
+/// Runs the detectors.
+pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>) -> RedirectVerdict {
+    let dropped = dropped_on_redirect(ctx, st, env);
+    RedirectVerdict {
+        login_loop: login_loop(ctx, st, env),
+        dropped,
+    }
+}
+
+fn login_loop(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>) -> Option<FindingId> {
     let revisit = chain_step(ctx, st);
     let counted = count_login(ctx, st, env.th.redirect_loop_window_secs);
     let evidence: Vec<(ExchangeId, Timestamp)> = match (revisit, counted) {
@@ -58,7 +69,7 @@ pub(crate) fn observe(
         _ => return None,
     };
     let to = ctx.redirect_to(false)?;
-    loop_hit(ctx, &to, &evidence, env)
+    loop_hit(ctx, &login_of_loop(&to, st), &evidence, env)
 }
 
 /// Follows the redirect chain; returns the chain's evidence when this
@@ -118,6 +129,21 @@ fn count_login(
     Some(q.iter().copied().collect())
 }
 
+/// The login URL a loop is about, so both directions of a cycle (application
+/// → login → application) grow one finding: the target when it is a login
+/// URL, else a login URL of the chain, else the target.
+fn login_of_loop(to: &str, st: &RedirectState) -> String {
+    if is_login_url(to) {
+        return to.to_string();
+    }
+    st.chain
+        .iter()
+        .map(|(u, _, _)| u.split(['?', '#']).next().unwrap_or(u))
+        .find(|u| is_login_url(u))
+        .unwrap_or(to)
+        .to_string()
+}
+
 fn loop_hit(
     ctx: &Ctx<'_>,
     to: &str,
@@ -144,7 +170,7 @@ fn loop_hit(
     let e = env.reg.entry(id?)?;
     e.facts.label(&clip(&ctx.url(), 100));
     e.f.title = format!(
-        "{}: redirected to {} {} times{}",
+        "{}: sent back to {} {} times{}",
         ctx.client,
         clip(to, 100),
         e.f.count,
@@ -169,7 +195,8 @@ fn loop_hit(
     Some(e.f.id)
 }
 
-fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>) {
+/// True when this exchange is a follow-up that lost its credentials and got 401.
+fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>) -> bool {
     st.cross
         .retain(|c| ctx.ts.micros_since(c.ts) <= CROSS_MICROS);
     if let Some(cred) = ctx.server_cred() {
@@ -187,15 +214,15 @@ fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>)
                 });
             }
         }
-        return;
+        return false;
     }
     let url = ctx.url();
     let Some(i) = st.cross.iter().position(|c| c.to == url && c.ts < ctx.ts) else {
-        return;
+        return false;
     };
     let c = st.cross.remove(i);
     if ctx.status != Some(401) || env.stripped {
-        return;
+        return false;
     }
     let key = format!("{}|{}", ctx.client, url_origin(&c.to));
     let Some(e) = env.reg.hit(Hit {
@@ -208,7 +235,7 @@ fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>)
         evidence: ctx.id,
         ts: ctx.ts,
     }) else {
-        return;
+        return true;
     };
     let id = e.f.id;
     e.f.title = format!(
@@ -234,4 +261,5 @@ fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>)
         "Fix the redirect so it stays on the same scheme, host and port",
     ]);
     env.reg.add_evidence(id, c.id, c.ts);
+    true
 }

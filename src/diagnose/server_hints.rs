@@ -155,8 +155,13 @@ fn header_too_large(ctx: &Ctx<'_>, env: &mut Env<'_>) {
     );
     let req_words = if head > 0 {
         format!(
-            " The request header was {head} bytes, of which {cookie_bytes} bytes in Cookie ({ncookies} cookies){}.",
-            if kerberos { "; it also carried a Negotiate (Kerberos) token, which grows with the user's group memberships" } else { "" }
+            " The request header was {head} bytes, of which {cookie_bytes} bytes in Cookie ({}){}.",
+            plural(ncookies as u64, "cookie"),
+            if kerberos {
+                "; it also carried a Negotiate (Kerberos) token, which grows with the user's group memberships"
+            } else {
+                ""
+            }
         )
     } else {
         String::new()
