@@ -20,8 +20,9 @@ use crate::model::{
 const MAX_TRACKED: usize = 16;
 /// RFC 6265 §6.1: user agents must support cookies of at least 4096 bytes.
 const MAX_COOKIE_BYTES: usize = 4096;
-/// A refusal closer than this to the last success is not called an expiry.
-const MIN_GAP_MICROS: i64 = 1_000_000;
+/// A refusal closer than this to the last success is not called an expiry
+/// (idle timeouts are minutes; a quick 401 is more likely another permission).
+const MIN_GAP_MICROS: i64 = 60_000_000;
 
 struct SetRecord {
     name: String,
