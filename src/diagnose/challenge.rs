@@ -8,7 +8,7 @@
 //! as a failure.
 
 use super::ctx::{is_continuation, is_ntlm_first_leg, ntlm_of, Ctx};
-use super::findings::{Entry, Hit};
+use super::findings::Entry;
 use super::words::{clip, fixes, list, over, plural, who};
 use super::Env;
 use crate::model::{
@@ -175,16 +175,7 @@ fn hit<'e>(
     sev: Severity,
     key: String,
 ) -> Option<Entry<'e>> {
-    env.reg.hit(Hit {
-        code,
-        severity: sev,
-        key,
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    })
+    env.reg.hit(ctx.hit(code, sev, key))
 }
 
 fn missing_challenge(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) {

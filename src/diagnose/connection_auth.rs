@@ -8,7 +8,6 @@
 //! `connection`): NTLM authenticates the connection (MS-NLMP §1.3, RFC 4559 §4).
 
 use super::ctx::{is_continuation, is_ntlm_first_leg, is_ntlm_last_leg, ntlm_of, Ctx};
-use super::findings::Hit;
 use super::words::{clip, fixes, plural, who};
 use super::Env;
 use crate::model::{ConnId, ExchangeId, FindingId, HttpVersion, Severity, Timestamp};
@@ -17,6 +16,12 @@ use crate::model::{ConnId, ExchangeId, FindingId, HttpVersion, Severity, Timesta
 const MAX_PENDING: usize = 16;
 /// A type 3 later than this after its challenge is not matched with it.
 const HANDSHAKE_MICROS: i64 = 60_000_000;
+
+const BROKEN_FIXES: [&str; 3] = [
+    "Give the client connection affinity through the proxy or load balancer (one client connection to one server connection; e.g. HAProxy `http-reuse never` for NTLM backends)",
+    "Do not send `Connection: close` with a 401 challenge; keep-alive must stay on during the handshake",
+    "Avoid HTTP/1.0 proxies on the path, or use Kerberos (not connection-bound)",
+];
 
 struct Pending {
     conn: ConnId,
@@ -111,16 +116,11 @@ fn broken(ctx: &Ctx<'_>, earlier: Option<&Pending>, env: &mut Env<'_>) -> Option
         .conn()
         .map(|c| c.to_string())
         .unwrap_or_default();
-    let e = env.reg.hit(Hit {
-        code: "connection-auth-broken",
-        severity: Severity::Error,
-        key: ctx.conv_key().text(),
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    })?;
+    let e = env.reg.hit(ctx.hit(
+        "connection-auth-broken",
+        Severity::Error,
+        ctx.conv_key().text(),
+    ))?;
     e.f.title = format!(
         "{} → {}: {scheme} handshake broken across connections ({})",
         who(ctx.user(), ctx.client),
@@ -144,11 +144,7 @@ fn broken(ctx: &Ctx<'_>, earlier: Option<&Pending>, env: &mut Env<'_>) -> Option
          receives the type 3 on another connection has no handshake to finish and answers 401 \
          again, so the login never completes."
     );
-    e.f.fixes = fixes(&[
-        "Give the client connection affinity through the proxy or load balancer (one client connection to one server connection; e.g. HAProxy `http-reuse never` for NTLM backends)",
-        "Do not send `Connection: close` with a 401 challenge; keep-alive must stay on during the handshake",
-        "Avoid HTTP/1.0 proxies on the path, or use Kerberos (not connection-bound)",
-    ]);
+    e.f.fixes = fixes(&BROKEN_FIXES);
     let id = e.f.id;
     if let Some(p) = earlier {
         env.reg.add_evidence(id, p.challenge, p.ts);
@@ -174,16 +170,11 @@ fn fallback(ctx: &Ctx<'_>, env: &mut Env<'_>) {
         .trim_matches(['[', ']'])
         .parse::<std::net::IpAddr>()
         .is_ok();
-    let Some(e) = env.reg.hit(Hit {
-        code: "kerberos-fallback-ntlm",
-        severity: Severity::Warning,
-        key: ctx.conv_key().text(),
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    }) else {
+    let Some(e) = env.reg.hit(ctx.hit(
+        "kerberos-fallback-ntlm",
+        Severity::Warning,
+        ctx.conv_key().text(),
+    )) else {
         return;
     };
     e.f.title = format!(

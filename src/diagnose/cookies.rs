@@ -9,7 +9,6 @@
 
 use super::challenge::Outcome;
 use super::ctx::{looks_like_session, Ctx};
-use super::findings::Hit;
 use super::words::{clip, fixes, plural, span, who};
 use super::Env;
 use crate::model::{
@@ -97,6 +96,14 @@ fn reason(ctx: &Ctx<'_>, sc: &SetCookie) -> Option<String> {
     {
         return Some("it has `SameSite=None` without `Secure`, which browsers reject".to_string());
     }
+    if let Some(r) = prefix_reason(sc) {
+        return Some(r);
+    }
+    expiry_or_size(ctx, sc)
+}
+
+/// Cookie name prefixes (RFC 6265bis §4.1.3) whose rules are broken.
+fn prefix_reason(sc: &SetCookie) -> Option<String> {
     if sc.name.starts_with("__Host-")
         && (!sc.secure || sc.domain.is_some() || sc.path.as_deref() != Some("/"))
     {
@@ -107,6 +114,10 @@ fn reason(ctx: &Ctx<'_>, sc: &SetCookie) -> Option<String> {
     if sc.name.starts_with("__Secure-") && !sc.secure {
         return Some("its `__Secure-` prefix requires `Secure`".to_string());
     }
+    None
+}
+
+fn expiry_or_size(ctx: &Ctx<'_>, sc: &SetCookie) -> Option<String> {
     if sc.expired {
         return Some(match (sc.max_age, sc.expires) {
             (Some(m), _) => format!("it was already expired when set (`Max-Age={m}`)"),
@@ -205,16 +216,9 @@ fn not_returned(
     env: &mut Env<'_>,
 ) -> Option<FindingId> {
     let key = format!("{}|{}", ctx.conv_key().text(), name);
-    let e = env.reg.hit(Hit {
-        code: "cookie-not-returned",
-        severity: Severity::Error,
-        key,
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: None,
-        evidence: ctx.id,
-        ts: ctx.ts,
-    })?;
+    let e = env
+        .reg
+        .hit(ctx.hit("cookie-not-returned", Severity::Error, key))?;
     let id = e.f.id;
     e.f.title = format!(
         "{} → {}: cookie `{}` never sent back ({})",
@@ -336,16 +340,10 @@ fn expired(ctx: &Ctx<'_>, a: &Accepted, env: &mut Env<'_>) {
         Some(401) => "was answered 401".to_string(),
         _ => "was redirected to the login page".to_string(),
     };
-    let Some(e) = env.reg.hit(Hit {
-        code: "session-expired",
-        severity: Severity::Warning,
-        key,
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    }) else {
+    let Some(e) = env
+        .reg
+        .hit(ctx.hit("session-expired", Severity::Warning, key))
+    else {
         return;
     };
     let id = e.f.id;

@@ -4,6 +4,8 @@
 //! [`Ctx`] with the derived facts detectors share (client, origin, path,
 //! credentials, preflight, …) computed once. Must not keep state.
 
+use super::findings::Hit;
+use crate::model::Severity;
 use crate::model::{
     AuthView, Challenge, ChallengeTarget, Credential, CredentialKind, ExchangeId, ExchangeRecord,
     HttpExchange, HttpRequest, HttpResponse, NegotiateInner, NtlmMessage, NtlmView, Timestamp,
@@ -54,6 +56,36 @@ impl<'a> Ctx<'a> {
             status: ex.status(),
             req: ex.request.as_ref(),
             resp: ex.response.as_ref(),
+        }
+    }
+
+    /// A hit of `code` with this exchange as evidence.
+    pub fn hit(&self, code: &'static str, severity: Severity, key: String) -> Hit<'_> {
+        Hit {
+            code,
+            severity,
+            key,
+            client: Some(self.client),
+            origin: Some(&self.origin),
+            user: self.user(),
+            evidence: self.id,
+            ts: self.ts,
+        }
+    }
+
+    /// A hit of `code` whose evidence is an earlier exchange of the same subject.
+    pub fn hit_at(
+        &self,
+        code: &'static str,
+        severity: Severity,
+        key: String,
+        evidence: ExchangeId,
+        ts: Timestamp,
+    ) -> Hit<'_> {
+        Hit {
+            evidence,
+            ts,
+            ..self.hit(code, severity, key)
         }
     }
 

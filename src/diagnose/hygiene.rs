@@ -8,7 +8,6 @@
 //! credentials: their secrets are not sent as such.
 
 use super::ctx::Ctx;
-use super::findings::Hit;
 use super::words::{clip, fixes, list, over, plural, who};
 use super::Env;
 use crate::model::{ChallengeTarget, Credential, CredentialKind, Severity};
@@ -69,16 +68,10 @@ fn kind_words(c: &Credential) -> &'static str {
 
 fn cleartext(ctx: &Ctx<'_>, label: &str, why: &str, env: &mut Env<'_>) {
     let key = format!("{}|{}", ctx.conv_key().text(), label.to_ascii_lowercase());
-    let Some(e) = env.reg.hit(Hit {
-        code: "cleartext-credentials",
-        severity: Severity::Warning,
-        key,
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    }) else {
+    let Some(e) = env
+        .reg
+        .hit(ctx.hit("cleartext-credentials", Severity::Warning, key))
+    else {
         return;
     };
     e.f.title = format!(
@@ -103,7 +96,8 @@ fn cleartext(ctx: &Ctx<'_>, label: &str, why: &str, env: &mut Env<'_>) {
     ]);
 }
 
-fn conflicting(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
+/// (more than one Authorization header, the client alternates schemes).
+fn conflict_signals(ctx: &Ctx<'_>, st: &mut HygieneState) -> (bool, bool) {
     let many_headers = ctx
         .req
         .is_some_and(|r| r.headers.get_all("authorization").count() > 1)
@@ -126,19 +120,19 @@ fn conflicting(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
         }
         st.last_scheme = Some(scheme);
     }
+    (many_headers, alternated)
+}
+
+fn conflicting(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
+    let (many_headers, alternated) = conflict_signals(ctx, st);
     if !many_headers && !alternated {
         return;
     }
-    let Some(e) = env.reg.hit(Hit {
-        code: "conflicting-auth-methods",
-        severity: Severity::Warning,
-        key: ctx.conv_key().text(),
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    }) else {
+    let Some(e) = env.reg.hit(ctx.hit(
+        "conflicting-auth-methods",
+        Severity::Warning,
+        ctx.conv_key().text(),
+    )) else {
         return;
     };
     if many_headers {

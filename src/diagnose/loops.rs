@@ -9,7 +9,6 @@
 
 use super::challenge::Outcome;
 use super::ctx::Ctx;
-use super::findings::Hit;
 use super::words::{clip, list, over, secs, who};
 use super::Env;
 use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
@@ -105,16 +104,7 @@ pub(crate) fn observe(
     for &(ev, ts) in &st.recent {
         id = env
             .reg
-            .hit(Hit {
-                code: "auth-loop",
-                severity: Severity::Error,
-                key: ctx.conv_key().text(),
-                client: Some(ctx.client),
-                origin: Some(&ctx.origin),
-                user: ctx.user(),
-                evidence: ev,
-                ts,
-            })
+            .hit(ctx.hit_at("auth-loop", Severity::Error, ctx.conv_key().text(), ev, ts))
             .map(|e| e.f.id);
     }
     let id = id?;
@@ -186,6 +176,12 @@ fn cause_fix(code: Option<&str>) -> String {
     }
 }
 
+const BURST_FIXES: [&str; 3] = [
+    "Stop the retry loop that keeps sending the rejected credentials",
+    "Check the password (and whether it was changed recently) before trying again",
+    "Check whether the account is already locked out and have it unlocked",
+];
+
 /// `failed-login-burst`: rejected credentials for one user (or one client).
 pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
     window_push(&mut st.recent, ctx.id, ctx.ts, env.th.burst_window_secs);
@@ -204,16 +200,7 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
     for &(ev, ts) in &st.recent {
         last = env
             .reg
-            .hit(Hit {
-                code: "failed-login-burst",
-                severity: Severity::Error,
-                key: key.clone(),
-                client: Some(ctx.client),
-                origin: Some(&ctx.origin),
-                user: ctx.user(),
-                evidence: ev,
-                ts,
-            })
+            .hit(ctx.hit_at("failed-login-burst", Severity::Error, key.clone(), ev, ts))
             .map(|e| e.f.id);
     }
     let Some(e) = last.and_then(|id| env.reg.entry(id)) else {
@@ -244,11 +231,7 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
         secs(i64::from(env.th.burst_window_secs)),
         list(&e.facts.labels)
     );
-    e.f.fixes = super::words::fixes(&[
-        "Stop the retry loop that keeps sending the rejected credentials",
-        "Check the password (and whether it was changed recently) before trying again",
-        "Check whether the account is already locked out and have it unlocked",
-    ]);
+    e.f.fixes = super::words::fixes(&BURST_FIXES);
 }
 
 /// The burst state key: per user at an origin, else per conversation.

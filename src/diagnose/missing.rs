@@ -19,6 +19,12 @@ use std::net::IpAddr;
 /// Unanswered challenges kept per conversation.
 const MAX_PENDING: usize = 32;
 
+const FIXES: [&str; 3] = [
+    "Configure the client with the credentials, token or API key this service expects",
+    "Check that the code path making these requests attaches the token (a call made outside the authenticated HTTP client)",
+    "Check the URL: a wrong path can hit a protected route directly; in a browser, log in from the main page first",
+];
+
 /// Per-conversation state.
 #[derive(Default)]
 pub(crate) struct MissingState {
@@ -120,11 +126,7 @@ pub(crate) fn fire(
             over(e.f),
             secs(i64::from(env.th.challenge_answer_secs))
         );
-        e.f.fixes = fixes(&[
-            "Configure the client with the credentials, token or API key this service expects",
-            "Check that the code path making these requests attaches the token (a call made outside the authenticated HTTP client)",
-            "Check the URL: a wrong path can hit a protected route directly; in a browser, log in from the main page first",
-        ]);
+        e.f.fixes = fixes(&FIXES);
         last = Some(e.f.id);
     }
     last

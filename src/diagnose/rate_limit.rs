@@ -6,10 +6,9 @@
 //! a request that was already on its way before the limiting response arrived.
 
 use super::ctx::Ctx;
-use super::findings::Hit;
 use super::words::{clip, fixes, list, over, plural, span};
 use super::Env;
-use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
+use crate::model::{ExchangeId, FindingId, RateLimitView, Severity, Timestamp};
 
 struct Wait {
     until: Timestamp,
@@ -54,16 +53,9 @@ pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut RateState, env: &mut Env<'_>) -> O
 
 fn limited_hit(ctx: &Ctx<'_>, status: u16, iis: bool, env: &mut Env<'_>) -> Option<FindingId> {
     let rl = ctx.auth.rate_limit.clone().unwrap_or_default();
-    let e = env.reg.hit(Hit {
-        code: "rate-limited",
-        severity: Severity::Warning,
-        key: ctx.conv_key().text(),
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    })?;
+    let e = env
+        .reg
+        .hit(ctx.hit("rate-limited", Severity::Warning, ctx.conv_key().text()))?;
     let sign = match (status, iis) {
         (_, true) => format!(
             "IIS {}.{}",
@@ -75,22 +67,7 @@ fn limited_hit(ctx: &Ctx<'_>, status: u16, iis: bool, env: &mut Env<'_>) -> Opti
         (s, _) => format!("{s} with a remaining quota of 0"),
     };
     e.facts.label(&sign);
-    let mut details = Vec::new();
-    if let Some(r) = &rl.retry_after_raw {
-        details.push(format!("Retry-After: {}", clip(r, 40)));
-    }
-    if let Some(l) = rl.limit {
-        details.push(format!("limit {l}"));
-    }
-    if let Some(r) = rl.remaining {
-        details.push(format!("remaining {r}"));
-    }
-    if let Some(s) = rl.reset_secs {
-        details.push(format!("resets in {s}s"));
-    }
-    if let Some(p) = &rl.policy {
-        details.push(format!("policy {}", clip(p, 60)));
-    }
+    let details = details(&rl);
     e.f.title = format!(
         "{} → {}: rate limited ({})",
         ctx.client,
@@ -114,6 +91,27 @@ fn limited_hit(ctx: &Ctx<'_>, status: u16, iis: bool, env: &mut Env<'_>) -> Opti
     Some(e.f.id)
 }
 
+/// The rate-limit signals of one response, in words.
+fn details(rl: &RateLimitView) -> Vec<String> {
+    let mut details = Vec::new();
+    if let Some(r) = &rl.retry_after_raw {
+        details.push(format!("Retry-After: {}", clip(r, 40)));
+    }
+    if let Some(l) = rl.limit {
+        details.push(format!("limit {l}"));
+    }
+    if let Some(r) = rl.remaining {
+        details.push(format!("remaining {r}"));
+    }
+    if let Some(s) = rl.reset_secs {
+        details.push(format!("resets in {s}s"));
+    }
+    if let Some(p) = &rl.policy {
+        details.push(format!("policy {}", clip(p, 60)));
+    }
+    details
+}
+
 fn ignored(ctx: &Ctx<'_>, st: &mut RateState, env: &mut Env<'_>) {
     let Some(w) = &st.wait else {
         return;
@@ -125,16 +123,11 @@ fn ignored(ctx: &Ctx<'_>, st: &mut RateState, env: &mut Env<'_>) {
     if ctx.ts <= w.given_at {
         return;
     }
-    let Some(e) = env.reg.hit(Hit {
-        code: "retry-after-ignored",
-        severity: Severity::Warning,
-        key: ctx.conv_key().text(),
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    }) else {
+    let Some(e) = env.reg.hit(ctx.hit(
+        "retry-after-ignored",
+        Severity::Warning,
+        ctx.conv_key().text(),
+    )) else {
         return;
     };
     let id = e.f.id;

@@ -8,7 +8,6 @@
 //! one redirect to a login page, then a successful login.
 
 use super::ctx::{is_login_url, url_origin, Ctx};
-use super::findings::Hit;
 use super::words::{clip, fixes, list, over, secs};
 use super::Env;
 use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
@@ -155,16 +154,7 @@ fn loop_hit(
     for &(ev, ts) in evidence {
         id = env
             .reg
-            .hit(Hit {
-                code: "login-redirect-loop",
-                severity: Severity::Error,
-                key: key.clone(),
-                client: Some(ctx.client),
-                origin: Some(&ctx.origin),
-                user: None,
-                evidence: ev,
-                ts,
-            })
+            .hit(ctx.hit_at("login-redirect-loop", Severity::Error, key.clone(), ev, ts))
             .map(|e| e.f.id);
     }
     let e = env.reg.entry(id?)?;
@@ -195,25 +185,32 @@ fn loop_hit(
     Some(e.f.id)
 }
 
+/// Remembers a redirect that leaves the origin of a request with credentials.
+fn remember_cross(ctx: &Ctx<'_>, scheme: &str, st: &mut RedirectState) {
+    let Some(to) = ctx.redirect_to(false) else {
+        return;
+    };
+    if url_origin(&to) == ctx.origin_url() {
+        return;
+    }
+    if st.cross.len() >= MAX_CROSS {
+        st.cross.remove(0);
+    }
+    st.cross.push(Cross {
+        to,
+        from: ctx.url(),
+        scheme: clip(scheme, 24),
+        id: ctx.id,
+        ts: ctx.ts,
+    });
+}
+
 /// True when this exchange is a follow-up that lost its credentials and got 401.
 fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>) -> bool {
     st.cross
         .retain(|c| ctx.ts.micros_since(c.ts) <= CROSS_MICROS);
     if let Some(cred) = ctx.server_cred() {
-        if let Some(to) = ctx.redirect_to(false) {
-            if url_origin(&to) != ctx.origin_url() {
-                if st.cross.len() >= MAX_CROSS {
-                    st.cross.remove(0);
-                }
-                st.cross.push(Cross {
-                    to,
-                    from: ctx.url(),
-                    scheme: clip(&cred.scheme, 24),
-                    id: ctx.id,
-                    ts: ctx.ts,
-                });
-            }
-        }
+        remember_cross(ctx, &cred.scheme, st);
         return false;
     }
     let url = ctx.url();
@@ -225,16 +222,10 @@ fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>)
         return false;
     }
     let key = format!("{}|{}", ctx.client, url_origin(&c.to));
-    let Some(e) = env.reg.hit(Hit {
-        code: "credentials-dropped-on-redirect",
-        severity: Severity::Error,
-        key,
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: None,
-        evidence: ctx.id,
-        ts: ctx.ts,
-    }) else {
+    let Some(e) = env
+        .reg
+        .hit(ctx.hit("credentials-dropped-on-redirect", Severity::Error, key))
+    else {
         return true;
     };
     let id = e.f.id;

@@ -7,7 +7,7 @@
 //! sub-status the server did not name.
 
 use super::ctx::Ctx;
-use super::findings::{Entry, Hit};
+use super::findings::Entry;
 use super::words::{clip, fixes, over, plural, secs};
 use super::Env;
 use crate::model::{FindingId, Severity};
@@ -39,16 +39,7 @@ fn hit<'e>(
     sev: Severity,
     key: String,
 ) -> Option<Entry<'e>> {
-    env.reg.hit(Hit {
-        code,
-        severity: sev,
-        key,
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    })
+    env.reg.hit(ctx.hit(code, sev, key))
 }
 
 /// Meaning, severity and fix of an IIS sub-status (IIS "HTTP status codes" KB 943891).

@@ -8,7 +8,7 @@
 
 use super::challenge::{bearer_error, says_expired, Outcome};
 use super::ctx::Ctx;
-use super::findings::{Entry, Hit};
+use super::findings::Entry;
 use super::words::{clip, fixes, list, over, plural, span, who};
 use super::Env;
 use crate::model::{CredentialKind, FindingId, JwtView, Severity};
@@ -65,16 +65,7 @@ fn hit<'e>(
     sev: Severity,
     key: String,
 ) -> Option<Entry<'e>> {
-    env.reg.hit(Hit {
-        code,
-        severity: sev,
-        key,
-        client: Some(ctx.client),
-        origin: Some(&ctx.origin),
-        user: ctx.user(),
-        evidence: ctx.id,
-        ts: ctx.ts,
-    })
+    env.reg.hit(ctx.hit(code, sev, key))
 }
 
 fn token_expired(ctx: &Ctx<'_>, jwt: Option<&JwtView>, env: &mut Env<'_>) -> Option<FindingId> {
