@@ -91,6 +91,9 @@ pub struct Thresholds {
     pub date_skew_secs: u32,
     /// Conversations idle this long are forgotten by the detectors.
     pub idle_secs: u32,
+    /// `session-expired`: how long an accepted session cookie or token is
+    /// remembered (idle timeouts of 20–60 minutes must still be seen).
+    pub session_memory_secs: u32,
 }
 
 impl Default for Thresholds {
@@ -106,6 +109,7 @@ impl Default for Thresholds {
             jwt_skew_secs: 60,
             date_skew_secs: 300,
             idle_secs: 600,
+            session_memory_secs: 28_800,
         }
     }
 }

@@ -1,0 +1,475 @@
+//! Challenge/response detectors: what a 401 or 407 says about the credentials
+//! that were sent.
+//!
+//! Owns no state. Receives one exchange with its classified [`Outcome`];
+//! emits `missing-challenge`, `proxy-auth-required`, `scheme-mismatch`,
+//! `stale-nonce`, `invalid-credentials` and `preflight-unauthorized`. Must not
+//! treat the first leg of the normal dance (no credentials yet, NTLM type 1)
+//! as a failure.
+
+use super::ctx::{is_continuation, is_ntlm_first_leg, ntlm_of, Ctx};
+use super::findings::Entry;
+use super::words::{clip, fixes, list, over, plural, who};
+use super::Env;
+use crate::model::{
+    ChallengeTarget, Credential, CredentialKind, FindingId, NegotiateInner, Severity,
+};
+
+/// How a 401/407 relates to the credentials of its request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Outcome {
+    /// No credentials were sent: the challenge is the start of the dance.
+    NoCredentials,
+    /// A handshake leg answered by the next challenge (NTLM type 1 → type 2).
+    Intermediate,
+    /// Credentials in a scheme the server did not offer.
+    Mismatch,
+    /// Digest `stale=true`: right password, old nonce.
+    Stale,
+    /// The bearer token has expired.
+    Expired,
+    /// Kerberos refused because of clock skew.
+    Skew,
+    /// Bearer `insufficient_scope` on a 401.
+    Scope,
+    /// The NTLM/Negotiate legs were not on one connection.
+    Broken,
+    /// The credentials were refused.
+    Invalid,
+}
+
+impl Outcome {
+    /// Counts toward `auth-loop` (the dance itself does not).
+    pub fn is_failure(self) -> bool {
+        !matches!(self, Outcome::NoCredentials | Outcome::Intermediate)
+    }
+}
+
+/// Target of a 401 (server) or 407 (proxy); None for other statuses.
+pub(crate) fn target_of(status: Option<u16>) -> Option<ChallengeTarget> {
+    match status {
+        Some(401) => Some(ChallengeTarget::Server),
+        Some(407) => Some(ChallengeTarget::Proxy),
+        _ => None,
+    }
+}
+
+/// Classifies a 401/407. `broken` is set when the connection detector found
+/// this request's NTLM type 3 on the wrong connection.
+pub(crate) fn classify(ctx: &Ctx<'_>, broken: bool) -> Option<Outcome> {
+    let target = target_of(ctx.status)?;
+    let Some(cred) = ctx.cred(target) else {
+        let key_sent = target == ChallengeTarget::Server && !ctx.auth.api_keys.is_empty();
+        return Some(if key_sent {
+            Outcome::Invalid
+        } else {
+            Outcome::NoCredentials
+        });
+    };
+    if broken {
+        return Some(Outcome::Broken);
+    }
+    if is_ntlm_first_leg(cred) || negotiate_continues(ctx, target) {
+        let continued = ctx
+            .challenges(target)
+            .any(|ch| ch.scheme.eq_ignore_ascii_case(&cred.scheme) && is_continuation(ch));
+        if continued {
+            return Some(Outcome::Intermediate);
+        }
+    }
+    if kerberos_skew(ctx) {
+        return Some(Outcome::Skew);
+    }
+    let offered = ctx.offered(target);
+    if !offered.is_empty() && !offered.iter().any(|s| cred.scheme_is(s)) {
+        return Some(Outcome::Mismatch);
+    }
+    Some(scheme_specific(ctx, cred, target))
+}
+
+fn negotiate_continues(ctx: &Ctx<'_>, target: ChallengeTarget) -> bool {
+    ctx.challenges(target).any(|ch| {
+        ch.negotiate
+            .as_ref()
+            .is_some_and(|v| v.neg_state == Some("accept-incomplete"))
+    })
+}
+
+/// A Negotiate reply carrying KRB_AP_ERR_SKEW (RFC 4120 §7.5.9, code 37).
+pub(crate) fn kerberos_skew(ctx: &Ctx<'_>) -> bool {
+    ctx.auth.challenges.iter().any(|ch| {
+        ch.negotiate
+            .as_ref()
+            .is_some_and(|v| matches!(v.inner, NegotiateInner::KerberosError { code: Some(37) }))
+    })
+}
+
+fn scheme_specific(ctx: &Ctx<'_>, cred: &Credential, target: ChallengeTarget) -> Outcome {
+    match &cred.kind {
+        CredentialKind::Digest(_) => {
+            let stale = ctx.challenges(target).any(|ch| {
+                ch.scheme_is("Digest")
+                    && ch
+                        .param("stale")
+                        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+            });
+            if stale {
+                Outcome::Stale
+            } else {
+                Outcome::Invalid
+            }
+        }
+        CredentialKind::Bearer { jwt, .. } => {
+            let exp_passed = jwt.as_ref().and_then(|j| j.exp).is_some_and(|e| e < ctx.ts);
+            if exp_passed || bearer_error(ctx).is_some_and(|(e, d)| says_expired(e, d)) {
+                Outcome::Expired
+            } else if bearer_error(ctx).is_some_and(|(e, _)| e == "insufficient_scope") {
+                Outcome::Scope
+            } else {
+                Outcome::Invalid
+            }
+        }
+        _ => Outcome::Invalid,
+    }
+}
+
+/// `error` and `error_description` of the Bearer challenge (RFC 6750 §3).
+pub(crate) fn bearer_error<'a>(ctx: &Ctx<'a>) -> Option<(&'a str, &'a str)> {
+    let ch = ctx.auth.challenges.iter().find(|c| c.scheme_is("Bearer"))?;
+    let err = ch.param("error")?;
+    Some((err, ch.param("error_description").unwrap_or("")))
+}
+
+/// An `invalid_token` error whose description talks about expiry.
+pub(crate) fn says_expired(err: &str, desc: &str) -> bool {
+    err.eq_ignore_ascii_case("invalid_token") && desc.to_ascii_lowercase().contains("expir")
+}
+
+/// Runs the detectors of this family; returns the finding that explains a
+/// failed 401/407, when one fired.
+pub(crate) fn observe(
+    ctx: &Ctx<'_>,
+    outcome: Option<Outcome>,
+    env: &mut Env<'_>,
+) -> Option<FindingId> {
+    let target = target_of(ctx.status)?;
+    missing_challenge(ctx, target, env);
+    let proxy = if target == ChallengeTarget::Proxy {
+        proxy_auth_required(ctx, env)
+    } else {
+        None
+    };
+    let specific = match outcome? {
+        Outcome::Mismatch => scheme_mismatch(ctx, target, env),
+        Outcome::Stale => stale_nonce(ctx, env),
+        Outcome::Invalid => invalid_credentials(ctx, target, env),
+        _ => None,
+    };
+    specific.or(proxy)
+}
+
+fn hit<'e>(
+    ctx: &Ctx<'_>,
+    env: &'e mut Env<'_>,
+    code: &'static str,
+    sev: Severity,
+    key: String,
+) -> Option<Entry<'e>> {
+    env.reg.hit(ctx.hit(code, sev, key))
+}
+
+fn missing_challenge(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) {
+    let header = match target {
+        ChallengeTarget::Server => "WWW-Authenticate",
+        ChallengeTarget::Proxy => "Proxy-Authenticate",
+    };
+    let present = ctx.resp.is_some_and(|r| r.headers.contains(header));
+    if present || ctx.challenges(target).next().is_some() {
+        return;
+    }
+    let status = ctx.status.unwrap_or(401);
+    let key = format!("{}://{}|{}", ctx.scheme, ctx.origin, status);
+    let Some(e) = hit(ctx, env, "missing-challenge", Severity::Error, key) else {
+        return;
+    };
+    e.f.title = format!(
+        "{}: {} without {header}",
+        clip(&ctx.origin, 80),
+        plural(e.f.count, &format!("{status} response"))
+    );
+    e.f.explanation = format!(
+        "{} answered {} {} with {status} but sent no {header} header{}. RFC 9110 §15.5.2 \
+         (§15.5.8 for 407) requires the challenge that names the schemes it accepts; without \
+         it a client cannot know how to log in and browsers never show a login prompt.",
+        clip(&ctx.origin, 80),
+        clip(ctx.method(), 16),
+        clip(ctx.path(), 80),
+        over(e.f),
+    );
+    e.f.fixes = fixes(&[
+        "Add the header to every such response, e.g. `WWW-Authenticate: Bearer realm=\"api\"` or `Basic realm=\"…\"` (the application probably sets the status by hand)",
+        "If the caller is known but not allowed, answer 403 Forbidden instead of 401",
+    ]);
+}
+
+fn proxy_auth_required(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
+    let offered = ctx.offered(ChallengeTarget::Proxy);
+    let sent = ctx
+        .cred(ChallengeTarget::Proxy)
+        .map(|c| clip(&c.scheme, 24));
+    let e = hit(
+        ctx,
+        env,
+        "proxy-auth-required",
+        Severity::Warning,
+        ctx.conv_key().text(),
+    )?;
+    e.f.title = format!(
+        "{} → {}: {} from a proxy",
+        ctx.client,
+        clip(&ctx.origin, 80),
+        plural(e.f.count, "407 Proxy Authentication Required")
+    );
+    let sent_words = match &sent {
+        Some(s) => format!("the client sent `Proxy-Authorization: {s} …` and the proxy refused it"),
+        None => "the client sent no Proxy-Authorization".to_string(),
+    };
+    e.f.explanation = format!(
+        "A proxy between {} and {} wants credentials (407, offering {}); {sent_words}. \
+         It is the proxy, not the site, asking (RFC 9110 §15.5.8): logging in to the site does not help.",
+        ctx.client,
+        clip(&ctx.origin, 80),
+        list(&offered)
+    );
+    e.f.fixes = fixes(&[
+        "Configure proxy credentials in the client (curl --proxy-user, HTTPS_PROXY=http://user:pass@proxy:port, system or browser proxy settings)",
+        "If the site should be reached directly, add it to the proxy bypass list (NO_PROXY)",
+    ]);
+    Some(e.f.id)
+}
+
+fn scheme_mismatch(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) -> Option<FindingId> {
+    let cred = ctx.cred(target)?;
+    let sent = clip(&cred.scheme, 24);
+    let offered: Vec<String> = ctx
+        .challenges(target)
+        .map(|ch| match ch.param("realm") {
+            Some(r) => format!("{} realm=\"{}\"", ch.scheme, r),
+            None => ch.scheme.clone(),
+        })
+        .collect();
+    let header = match target {
+        ChallengeTarget::Server => "Authorization",
+        ChallengeTarget::Proxy => "Proxy-Authorization",
+    };
+    let key = format!("{}|{}", ctx.conv_key().text(), sent.to_ascii_lowercase());
+    let e = hit(ctx, env, "scheme-mismatch", Severity::Error, key)?;
+    e.facts.label(&list(&offered));
+    e.f.title = format!(
+        "{} → {}: sent {sent} but the server only offers {}",
+        who(ctx.user(), ctx.client),
+        clip(&ctx.origin, 80),
+        list(&ctx.offered(target))
+    );
+    e.f.explanation = format!(
+        "{} from {} to {} sent `{header}: {sent} …` while the {} only offers {}. A server \
+         ignores credentials in a scheme it did not offer, so each of these requests was refused \
+         as if no credentials had been sent.",
+        plural(e.f.count, "request"),
+        ctx.client,
+        clip(&ctx.origin, 80),
+        ctx.status.unwrap_or(401),
+        list(&e.facts.labels)
+    );
+    let first = ctx
+        .offered(target)
+        .first()
+        .map(|s| clip(s, 24))
+        .unwrap_or_default();
+    e.f.fixes = vec![
+        format!("Configure the client to use {first}, the scheme the server offers"),
+        format!("Or enable {sent} authentication on the server for this location"),
+        "If a library adds the header automatically, check which credentials it picks for this URL"
+            .to_string(),
+    ];
+    Some(e.f.id)
+}
+
+fn stale_nonce(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
+    let e = hit(
+        ctx,
+        env,
+        "stale-nonce",
+        Severity::Info,
+        ctx.conv_key().text(),
+    )?;
+    e.f.title = format!(
+        "{} → {}: Digest nonce reported stale {}",
+        who(ctx.user(), ctx.client),
+        clip(&ctx.origin, 80),
+        plural(e.f.count, "time")
+    );
+    e.f.explanation = format!(
+        "The server answered Digest credentials with 401 and `stale=true`: the password was right \
+         but the nonce had expired, so the client must retry with the new nonce (RFC 7616 §3.3). \
+         Once in a while this is the normal nonce refresh; seen {}{}.",
+        plural(e.f.count, "time"),
+        over(e.f)
+    );
+    e.f.fixes = fixes(&[
+        "Nothing to do when the retry with the new nonce succeeds",
+        "If it repeats, lengthen the server's nonce lifetime (e.g. Apache AuthDigestNonceLifetime)",
+        "Make sure the client uses the newest nonce and increments nc",
+    ]);
+    Some(e.f.id)
+}
+
+fn invalid_credentials(
+    ctx: &Ctx<'_>,
+    target: ChallengeTarget,
+    env: &mut Env<'_>,
+) -> Option<FindingId> {
+    let cred = ctx.cred(target);
+    let scheme = cred
+        .map(|c| clip(&c.scheme, 24))
+        .unwrap_or_else(|| "API key".to_string());
+    let ident = match (ctx.user(), cred) {
+        (Some(u), _) => format!("user:{u}"),
+        (None, Some(c)) => format!("fp:{}", c.fingerprint),
+        (None, None) => "api-key".to_string(),
+    };
+    let key = format!(
+        "{}|{}|{}",
+        ctx.conv_key().text(),
+        scheme.to_ascii_lowercase(),
+        ident
+    );
+    let what = describe_refusal(ctx, cred);
+    let e = hit(ctx, env, "invalid-credentials", Severity::Error, key)?;
+    if let Some(c) = cred {
+        e.facts.fingerprint(c.fingerprint);
+    }
+    e.f.title = format!(
+        "{} → {}: {} rejected {scheme} {}{}",
+        who(ctx.user(), ctx.client),
+        clip(&ctx.origin, 80),
+        e.f.count,
+        if e.f.count == 1 { "login" } else { "logins" },
+        over(e.f)
+    );
+    e.f.explanation = format!(
+        "{what} The server offered {}, so the scheme is right and the credentials themselves were \
+         refused. 401 means \"I don't know who you are\": this is a failed login, not a missing \
+         permission (that would be 403). {}",
+        list(&ctx.offered(target)),
+        replay_words(&e)
+    );
+    e.f.fixes = invalid_fixes(cred);
+    Some(e.f.id)
+}
+
+fn describe_refusal(ctx: &Ctx<'_>, cred: Option<&Credential>) -> String {
+    let Some(c) = cred else {
+        return "The server answered 401 to a request that carried an API key.".to_string();
+    };
+    match &c.kind {
+        CredentialKind::Bearer { jwt, .. } => {
+            let detail = match bearer_error(ctx) {
+                Some((e, d)) => format!(" (error=\"{}\" {})", clip(e, 40), clip(d, 120)),
+                None => String::new(),
+            };
+            let iss = jwt
+                .as_ref()
+                .and_then(|j| j.iss.as_deref())
+                .map(|i| format!(" issued by {}", clip(i, 80)))
+                .unwrap_or_default();
+            format!("The server refused the bearer token{iss} with 401{detail} and no more specific reason: signature, issuer or audience not accepted, or the token was revoked.")
+        }
+        _ if ntlm_of(c).is_some() => {
+            let n = ntlm_of(c);
+            let dom = n
+                .and_then(|n| n.domain.as_deref())
+                .map(|d| format!("{}\\", clip(d, 40)))
+                .unwrap_or_default();
+            format!(
+                "The server refused the {} type 3 answer for {dom}{} after the handshake.",
+                clip(&c.scheme, 24),
+                clip(c.user().unwrap_or("?"), 40)
+            )
+        }
+        _ => format!(
+            "The server answered 401 to {} credentials for user \"{}\".",
+            clip(&c.scheme, 24),
+            clip(c.user().unwrap_or("?"), 40)
+        ),
+    }
+}
+
+fn replay_words(e: &Entry<'_>) -> String {
+    match e.facts.most_replayed() {
+        Some((fp, n)) if n > 1 => format!(
+            "The same credentials (fingerprint {fp}) were sent {n} times: a client or password \
+             manager is replaying a cached, stale password."
+        ),
+        _ if e.facts.fingerprints.len() > 1 => format!(
+            "{} different credentials were tried.",
+            e.facts.fingerprints.len()
+        ),
+        _ => String::new(),
+    }
+}
+
+fn invalid_fixes(cred: Option<&Credential>) -> Vec<String> {
+    match cred.map(|c| &c.kind) {
+        Some(CredentialKind::Bearer { .. }) => fixes(&[
+            "Request a fresh token from the identity provider",
+            "Check that the token's audience and issuer are the ones this API expects (right environment, right tenant)",
+            "Check that the token was not revoked",
+        ]),
+        None => fixes(&["Check that the API key is valid for this service and has not been revoked or rotated"]),
+        _ => fixes(&[
+            "Re-enter the user name and password; check the domain prefix (DOMAIN\\user) for Windows authentication",
+            "Clear cached credentials in the client, the password manager or Windows Credential Manager",
+            "Check that the account is enabled, not locked and allowed to log on",
+        ]),
+    }
+}
+
+/// `preflight-unauthorized`: a CORS preflight answered 401 or 403.
+pub(crate) fn preflight(ctx: &Ctx<'_>, env: &mut Env<'_>) {
+    let Some(status @ (401 | 403)) = ctx.status else {
+        return;
+    };
+    let wanted = ctx
+        .req
+        .and_then(|r| r.headers.get_str("access-control-request-method"))
+        .map(|m| clip(&m, 16))
+        .unwrap_or_default();
+    let Some(e) = hit(
+        ctx,
+        env,
+        "preflight-unauthorized",
+        Severity::Error,
+        ctx.conv_key().text(),
+    ) else {
+        return;
+    };
+    e.facts.label(&clip(ctx.path(), 80));
+    e.f.title = format!(
+        "{}: {} answered {status}",
+        clip(&ctx.origin, 80),
+        plural(e.f.count, "CORS preflight")
+    );
+    e.f.explanation = format!(
+        "The browser at {} asked with OPTIONS whether it may send {wanted} to {} and was refused \
+         with {status}. Browsers never send cookies or Authorization on a preflight (Fetch \
+         standard, CORS-preflight request), so requiring authentication on OPTIONS blocks the \
+         real request before it is sent.",
+        ctx.client,
+        list(&e.facts.labels)
+    );
+    e.f.fixes = fixes(&[
+        "Let OPTIONS requests through without authentication (handle CORS before the authentication filter)",
+        "Answer the preflight with 204 and the Access-Control-Allow-Origin/Methods/Headers it asks for",
+    ]);
+}

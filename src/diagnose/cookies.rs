@@ -1,0 +1,369 @@
+//! Cookie and session detectors: `cookie-not-returned` and `session-expired`.
+//!
+//! Owns, per conversation, the cookies the origin set (with the attribute that
+//! predicts the client will not send them back) and the session cookies and
+//! tokens that were last accepted. Receives each exchange; emits the findings
+//! and, for a login loop, the cookie that explains it. Must not report anything
+//! for sanitized input (cookies removed by the export) nor treat a deletion
+//! (`Max-Age=0` with an empty value, e.g. logout) as a lost cookie.
+
+use super::challenge::Outcome;
+use super::ctx::{looks_like_session, Ctx};
+use super::words::{clip, fixes, plural, span, who};
+use super::Env;
+use crate::model::{
+    CredentialKind, ExchangeId, FindingId, Fingerprint, SetCookie, Severity, Timestamp,
+};
+
+/// Cookies and accepted sessions remembered per conversation.
+const MAX_TRACKED: usize = 16;
+/// RFC 6265 §6.1: user agents must support cookies of at least 4096 bytes.
+const MAX_COOKIE_BYTES: usize = 4096;
+/// A refusal closer than this to the last success is not called an expiry
+/// (idle timeouts are minutes; a quick 401 is more likely another permission).
+const MIN_GAP_MICROS: i64 = 60_000_000;
+
+struct SetRecord {
+    name: String,
+    reason: Option<String>,
+    path: Option<String>,
+    session: bool,
+    set_id: ExchangeId,
+    set_ts: Timestamp,
+    misses: u32,
+    finding: Option<FindingId>,
+}
+
+struct Accepted {
+    label: String,
+    fp: Fingerprint,
+    last_ok: Timestamp,
+    ok_id: ExchangeId,
+}
+
+/// Per-conversation cookie state.
+#[derive(Default)]
+pub(crate) struct CookieState {
+    set: Vec<SetRecord>,
+}
+
+/// Per-conversation accepted sessions, kept longer than the conversation
+/// itself (`session_memory_secs`) so long idle gaps are still seen.
+#[derive(Default)]
+pub(crate) struct SessionState {
+    accepted: Vec<Accepted>,
+}
+
+/// `cookie-not-returned` on one exchange; remembers its Set-Cookies.
+pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut CookieState, env: &mut Env<'_>) {
+    if env.stripped {
+        return;
+    }
+    if ctx.req.is_some() {
+        check_returned(ctx, st, env);
+    }
+    for sc in &ctx.auth.set_cookies {
+        remember_set(ctx, sc, st);
+    }
+}
+
+/// Why a client will not send this cookie back (RFC 6265bis §5.7), or None.
+fn reason(ctx: &Ctx<'_>, sc: &SetCookie) -> Option<String> {
+    let host = ctx
+        .origin
+        .rsplit_once(':')
+        .map(|(h, _)| h)
+        .unwrap_or(&ctx.origin)
+        .to_ascii_lowercase();
+    if sc.secure && ctx.scheme == "http" {
+        return Some("it is marked `Secure` but was set over plain http, so clients drop it (browsers make an exception only for localhost)".to_string());
+    }
+    if let Some(d) = &sc.domain {
+        let d = d.trim_start_matches('.').to_ascii_lowercase();
+        if !(host == d || host.ends_with(&format!(".{d}"))) {
+            return Some(format!(
+                "its `Domain={}` does not match the host {}, so clients reject it",
+                clip(&d, 60),
+                clip(&host, 60)
+            ));
+        }
+    }
+    if sc
+        .same_site
+        .as_deref()
+        .is_some_and(|s| s.eq_ignore_ascii_case("none"))
+        && !sc.secure
+    {
+        return Some("it has `SameSite=None` without `Secure`, which browsers reject".to_string());
+    }
+    if let Some(r) = prefix_reason(sc) {
+        return Some(r);
+    }
+    expiry_or_size(ctx, sc)
+}
+
+/// Cookie name prefixes (RFC 6265bis §4.1.3) whose rules are broken.
+fn prefix_reason(sc: &SetCookie) -> Option<String> {
+    if sc.name.starts_with("__Host-")
+        && (!sc.secure || sc.domain.is_some() || sc.path.as_deref() != Some("/"))
+    {
+        return Some(
+            "its `__Host-` prefix requires `Secure`, `Path=/` and no `Domain`".to_string(),
+        );
+    }
+    if sc.name.starts_with("__Secure-") && !sc.secure {
+        return Some("its `__Secure-` prefix requires `Secure`".to_string());
+    }
+    None
+}
+
+fn expiry_or_size(ctx: &Ctx<'_>, sc: &SetCookie) -> Option<String> {
+    if sc.expired {
+        return Some(match (sc.max_age, sc.expires) {
+            (Some(m), _) => format!("it was already expired when set (`Max-Age={m}`)"),
+            (None, Some(t)) => format!(
+                "it was already expired when set (`Expires` {t}, {} before the response)",
+                span(t, ctx.resp_ts())
+            ),
+            _ => "it was already expired when set".to_string(),
+        });
+    }
+    if sc.size > MAX_COOKIE_BYTES {
+        return Some(format!(
+            "it is {} bytes, over the 4096 bytes clients must keep",
+            sc.size
+        ));
+    }
+    None
+}
+
+fn remember_set(ctx: &Ctx<'_>, sc: &SetCookie, st: &mut CookieState) {
+    let deletion = sc.expired && is_deletion(ctx, sc);
+    st.set.retain(|r| r.name != sc.name);
+    if deletion {
+        return;
+    }
+    if st.set.len() >= MAX_TRACKED {
+        st.set.remove(0);
+    }
+    st.set.push(SetRecord {
+        name: sc.name.clone(),
+        reason: reason(ctx, sc),
+        path: sc.path.clone(),
+        session: sc.http_only || looks_like_session(&sc.name),
+        set_id: ctx.id,
+        set_ts: ctx.resp_ts(),
+        misses: 0,
+        finding: None,
+    });
+}
+
+/// An expired cookie that deletes rather than sets: a short placeholder value
+/// (`""`, `deleted`) or an `Expires` far in the past (logout). A real session
+/// value that arrives already expired is what `cookie-not-returned` reports.
+fn is_deletion(ctx: &Ctx<'_>, sc: &SetCookie) -> bool {
+    const DAY_MICROS: i64 = 86_400_000_000;
+    sc.value.len() < 16
+        || (sc.max_age.is_none()
+            && sc
+                .expires
+                .is_some_and(|t| ctx.resp_ts().micros_since(t) > DAY_MICROS))
+}
+
+/// RFC 6265 §5.1.4 path-match.
+fn path_matches(cookie_path: &str, req_path: &str) -> bool {
+    req_path == cookie_path
+        || (req_path.starts_with(cookie_path)
+            && (cookie_path.ends_with('/')
+                || req_path.as_bytes().get(cookie_path.len()) == Some(&b'/')))
+}
+
+fn check_returned(ctx: &Ctx<'_>, st: &mut CookieState, env: &mut Env<'_>) {
+    let failed = matches!(ctx.status, Some(401 | 403)) || ctx.redirects_to_login();
+    let sent = |name: &str| ctx.auth.cookies.iter().any(|c| c.name == name);
+    st.set.retain(|r| !(r.set_ts < ctx.ts && sent(&r.name)));
+    for r in st
+        .set
+        .iter_mut()
+        .filter(|r| r.set_ts < ctx.ts && r.set_id != ctx.id)
+    {
+        let outside_path = r
+            .path
+            .as_deref()
+            .is_some_and(|p| !path_matches(p, ctx.path()));
+        let why = match (&r.reason, outside_path) {
+            (Some(w), _) => w.clone(),
+            (None, true) if failed => format!(
+                "its `Path={}` does not cover {}, so it is not sent there",
+                clip(r.path.as_deref().unwrap_or("/"), 60),
+                clip(ctx.path(), 60)
+            ),
+            _ => {
+                r.misses = r.misses.saturating_add(1);
+                continue;
+            }
+        };
+        r.finding = not_returned(ctx, &r.name, r.set_id, r.set_ts, &why, env).or(r.finding);
+    }
+}
+
+fn not_returned(
+    ctx: &Ctx<'_>,
+    name: &str,
+    set_id: ExchangeId,
+    set_ts: Timestamp,
+    why: &str,
+    env: &mut Env<'_>,
+) -> Option<FindingId> {
+    let key = format!("{}|{}", ctx.conv_key().text(), name);
+    let e = env
+        .reg
+        .hit(ctx.hit("cookie-not-returned", Severity::Error, key))?;
+    let id = e.f.id;
+    e.f.title = format!(
+        "{} → {}: cookie `{}` never sent back ({})",
+        ctx.client,
+        clip(&ctx.origin, 80),
+        clip(name, 60),
+        plural(e.f.count, "request")
+    );
+    e.f.explanation = format!(
+        "{} set cookie `{}` in {set_id} at {set_ts}, but the next {} from {} to it came without \
+         it: {why}. Whatever the cookie carries (often the login session) is lost, so the server \
+         treats each request as new.",
+        clip(&ctx.origin, 80),
+        clip(name, 60),
+        plural(e.f.count, "request"),
+        ctx.client
+    );
+    e.f.fixes = fixes(&[
+        "Serve the site over https, or drop `Secure` in a plain-http test environment",
+        "Make `Domain` and `Path` match the host and paths the client uses (or omit them)",
+        "Use `SameSite=None` only together with `Secure`; keep cookies small; clear corrupt cookies in the client",
+    ]);
+    env.reg.add_evidence(id, set_id, set_ts);
+    Some(id)
+}
+
+/// The cookie that explains a login loop of this conversation: one already
+/// reported, else a session cookie the client never sent back although its
+/// attributes allow it (the client keeps no cookies).
+pub(crate) fn explain_loop(
+    ctx: &Ctx<'_>,
+    st: &mut CookieState,
+    env: &mut Env<'_>,
+) -> Option<FindingId> {
+    if env.stripped {
+        return None;
+    }
+    if let Some(id) = st.set.iter().find_map(|r| r.finding) {
+        return Some(id);
+    }
+    let r = st.set.iter_mut().find(|r| r.session && r.misses > 0)?;
+    let why = "nothing in its attributes forbids it, so the client does not keep cookies (a script or curl without a cookie jar) or blocks them (third-party cookie blocking)";
+    let id = not_returned(ctx, &r.name, r.set_id, r.set_ts, why, env);
+    r.finding = id;
+    id
+}
+
+/// Session cookies and tokens this request presents, labelled.
+pub(crate) fn presented(ctx: &Ctx<'_>, st: &CookieState) -> Vec<(String, Fingerprint)> {
+    let mut presented: Vec<(String, Fingerprint)> = ctx
+        .auth
+        .cookies
+        .iter()
+        .filter(|c| {
+            looks_like_session(&c.name) || st.set.iter().any(|r| r.name == c.name && r.session)
+        })
+        .map(|c| {
+            (
+                format!("session cookie `{}`", clip(&c.name, 60)),
+                c.value.fingerprint(),
+            )
+        })
+        .collect();
+    if let Some(c) = ctx.server_cred() {
+        if matches!(
+            c.kind,
+            CredentialKind::Bearer { .. } | CredentialKind::Other { .. }
+        ) {
+            presented.push((format!("{} token", clip(&c.scheme, 24)), c.fingerprint));
+        }
+    }
+    presented
+}
+
+/// `session-expired`: a session cookie or token accepted earlier is refused.
+pub(crate) fn session(
+    ctx: &Ctx<'_>,
+    outcome: Option<Outcome>,
+    presented: Vec<(String, Fingerprint)>,
+    st: &mut SessionState,
+    env: &mut Env<'_>,
+) {
+    if env.stripped {
+        return;
+    }
+    if ctx.is_success() {
+        for (label, fp) in presented {
+            st.accepted.retain(|a| a.label != label);
+            if st.accepted.len() >= MAX_TRACKED {
+                st.accepted.remove(0);
+            }
+            st.accepted.push(Accepted {
+                label,
+                fp,
+                last_ok: ctx.ts,
+                ok_id: ctx.id,
+            });
+        }
+        return;
+    }
+    let refused = ctx.status == Some(401) || ctx.redirects_to_login();
+    if !refused || outcome == Some(Outcome::Expired) {
+        return;
+    }
+    for (label, fp) in presented {
+        let Some(a) = st.accepted.iter().find(|a| a.label == label && a.fp == fp) else {
+            continue;
+        };
+        if ctx.ts.micros_since(a.last_ok) < MIN_GAP_MICROS {
+            continue;
+        }
+        expired(ctx, a, env);
+    }
+}
+
+fn expired(ctx: &Ctx<'_>, a: &Accepted, env: &mut Env<'_>) {
+    let key = format!("{}|{}", ctx.conv_key().text(), a.label);
+    let how = match ctx.status {
+        Some(401) => "was answered 401".to_string(),
+        _ => "was redirected to the login page".to_string(),
+    };
+    let Some(e) = env
+        .reg
+        .hit(ctx.hit("session-expired", Severity::Warning, key))
+    else {
+        return;
+    };
+    let id = e.f.id;
+    let gap = span(a.last_ok, ctx.ts);
+    e.f.title = format!(
+        "{} → {}: {} expired after {gap} idle",
+        who(ctx.user(), ctx.client),
+        clip(&ctx.origin, 80),
+        a.label
+    );
+    e.f.explanation = format!(
+        "The {} (fingerprint {}) was accepted at {} ({}); the same value {how} at {} ({}), {gap} \
+         later. The server no longer knows this session: idle timeout, absolute lifetime, a \
+         server restart that lost in-memory sessions, or a logout elsewhere.",
+        a.label, a.fp, a.last_ok, a.ok_id, ctx.ts, ctx.id
+    );
+    e.f.fixes = fixes(&[
+        "Log in again (or run the token refresh flow)",
+        "If the idle timeout is shorter than the workflow needs, extend it at the application or identity provider",
+        "Behind several servers, use a shared session store so a restart or failover keeps sessions",
+    ]);
+    env.reg.add_evidence(id, a.ok_id, a.last_ok);
+}

@@ -1,0 +1,236 @@
+//! The finding registry.
+//!
+//! Owns every finding of the run, one per (code, key): a repeated condition
+//! grows the existing finding (count, last time, bounded evidence, revision)
+//! and keeps its id. Receives hits from the detectors; emits ranked findings and
+//! the ids changed since the last drain. Must not decide what is wrong (the
+//! detectors do) and must not grow without bound (caps with counters).
+
+use crate::model::{ExchangeId, Finding, FindingId, Fingerprint, Severity, Timestamp};
+use std::collections::{HashMap, HashSet};
+use std::net::IpAddr;
+
+/// Evidence ids kept per finding (`count` has the full number).
+pub(crate) const MAX_EVIDENCE: usize = 200;
+/// Findings kept per run; further distinct findings are counted, not kept.
+pub(crate) const MAX_FINDINGS: usize = 10_000;
+/// Latest evidence ids remembered per finding for de-duplication.
+const RECENT_IDS: usize = 128;
+/// Distinct labels or fingerprints remembered per finding.
+const MAX_FACTS: usize = 8;
+
+/// One observation of a condition.
+pub(crate) struct Hit<'a> {
+    pub code: &'static str,
+    pub severity: Severity,
+    /// What makes two hits the same finding (besides the code).
+    pub key: String,
+    pub client: Option<IpAddr>,
+    pub origin: Option<&'a str>,
+    pub user: Option<&'a str>,
+    /// The exchange that is the evidence.
+    pub evidence: ExchangeId,
+    pub ts: Timestamp,
+}
+
+/// Small facts a detector accumulates for its explanation.
+#[derive(Debug, Default)]
+pub(crate) struct Facts {
+    /// Distinct labels (schemes, cookie reasons, URLs), in first-seen order.
+    pub labels: Vec<String>,
+    /// Distinct credential fingerprints with how often each was seen.
+    pub fingerprints: Vec<(Fingerprint, u32)>,
+    /// The latest evidence ids, so a detector that re-reports a window does
+    /// not count an exchange twice once `evidence` is full.
+    recent: std::collections::VecDeque<ExchangeId>,
+}
+
+impl Facts {
+    /// Remembers a label (bounded, de-duplicated).
+    pub fn label(&mut self, l: &str) {
+        if self.labels.len() < MAX_FACTS && !self.labels.iter().any(|x| x == l) {
+            self.labels.push(l.to_string());
+        }
+    }
+
+    /// Counts a fingerprint (bounded).
+    pub fn fingerprint(&mut self, fp: Fingerprint) {
+        if let Some(e) = self.fingerprints.iter_mut().find(|(f, _)| *f == fp) {
+            e.1 = e.1.saturating_add(1);
+        } else if self.fingerprints.len() < MAX_FACTS {
+            self.fingerprints.push((fp, 1));
+        }
+    }
+
+    /// The most replayed fingerprint and its count.
+    pub fn most_replayed(&self) -> Option<(Fingerprint, u32)> {
+        self.fingerprints.iter().copied().max_by_key(|(_, n)| *n)
+    }
+}
+
+/// A finding being updated, with its facts.
+pub(crate) struct Entry<'r> {
+    pub f: &'r mut Finding,
+    pub facts: &'r mut Facts,
+}
+
+/// Invariant: `findings[i].id == FindingId(i)`; `by_key` maps every kept
+/// finding's (code, key) to its index.
+#[derive(Default)]
+pub(crate) struct Registry {
+    findings: Vec<Finding>,
+    facts: Vec<Facts>,
+    by_key: HashMap<(&'static str, String), usize>,
+    changed: Vec<FindingId>,
+    changed_set: HashSet<FindingId>,
+    dropped: u64,
+}
+
+impl Registry {
+    /// Records a hit: grows the finding of (code, key) or creates it. None when
+    /// the finding cap is reached (the hit is counted in `dropped`).
+    pub fn hit(&mut self, mut hit: Hit<'_>) -> Option<Entry<'_>> {
+        let k = (hit.code, std::mem::take(&mut hit.key));
+        let (idx, fresh) = match self.by_key.get(&k) {
+            Some(&i) => (i, false),
+            None => {
+                if self.findings.len() >= MAX_FINDINGS {
+                    self.dropped = self.dropped.saturating_add(1);
+                    return None;
+                }
+                let i = self.findings.len();
+                self.findings.push(new_finding(i, &hit));
+                self.facts.push(Facts::default());
+                self.by_key.insert(k, i);
+                (i, true)
+            }
+        };
+        let f = self.findings.get_mut(idx)?;
+        let facts = self.facts.get_mut(idx)?;
+        let seen = facts.recent.contains(&hit.evidence) || f.evidence.contains(&hit.evidence);
+        if fresh || !seen {
+            grow(f, hit.evidence, hit.ts, fresh);
+            if facts.recent.len() >= RECENT_IDS {
+                facts.recent.pop_front();
+            }
+            facts.recent.push_back(hit.evidence);
+        }
+        if f.user.is_none() {
+            f.user = hit.user.map(str::to_string);
+        }
+        f.severity = f.severity.max(hit.severity);
+        mark(&mut self.changed, &mut self.changed_set, f.id);
+        Some(Entry { f, facts })
+    }
+
+    /// Adds earlier evidence (e.g. the first legs of a loop) without counting it.
+    pub fn add_evidence(&mut self, id: FindingId, ex: ExchangeId, ts: Timestamp) {
+        if let Some(f) = self.findings.get_mut(id.0 as usize) {
+            if f.evidence.len() < MAX_EVIDENCE && !f.evidence.contains(&ex) {
+                f.evidence.push(ex);
+                f.evidence.sort_unstable();
+                if ts < f.first_ts {
+                    f.first_ts = ts;
+                }
+            }
+        }
+    }
+
+    /// Links `id` to the finding that explains it.
+    pub fn set_cause(&mut self, id: FindingId, cause: FindingId) {
+        if id == cause {
+            return;
+        }
+        if let Some(f) = self.findings.get_mut(id.0 as usize) {
+            if f.caused_by != Some(cause) {
+                f.caused_by = Some(cause);
+                f.revision = f.revision.saturating_add(1);
+                mark(&mut self.changed, &mut self.changed_set, id);
+            }
+        }
+    }
+
+    /// One finding.
+    pub fn get(&self, id: FindingId) -> Option<&Finding> {
+        self.findings.get(id.0 as usize)
+    }
+
+    /// One finding and its facts, for re-rendering.
+    pub fn entry(&mut self, id: FindingId) -> Option<Entry<'_>> {
+        let i = id.0 as usize;
+        let f = self.findings.get_mut(i)?;
+        let facts = self.facts.get_mut(i)?;
+        Some(Entry { f, facts })
+    }
+
+    /// Ranked copy: errors, warnings, info; then count (desc); then first time.
+    pub fn ranked(&self) -> Vec<Finding> {
+        let mut out = self.findings.clone();
+        out.sort_by(|a, b| {
+            b.severity
+                .cmp(&a.severity)
+                .then(b.count.cmp(&a.count))
+                .then(a.first_ts.cmp(&b.first_ts))
+                .then(a.id.cmp(&b.id))
+        });
+        out
+    }
+
+    /// Ids created or grown since the last call, in first-change order.
+    pub fn drain_changed(&mut self) -> Vec<FindingId> {
+        self.changed_set.clear();
+        std::mem::take(&mut self.changed)
+    }
+
+    /// Number of findings kept.
+    pub fn len(&self) -> usize {
+        self.findings.len()
+    }
+
+    /// Distinct findings not kept because of the cap.
+    pub fn dropped(&self) -> u64 {
+        self.dropped
+    }
+}
+
+fn new_finding(i: usize, hit: &Hit<'_>) -> Finding {
+    Finding {
+        id: FindingId(i as u32),
+        code: hit.code,
+        severity: hit.severity,
+        title: String::new(),
+        explanation: String::new(),
+        fixes: Vec::new(),
+        evidence: Vec::new(),
+        client: hit.client,
+        origin: hit.origin.map(str::to_string),
+        user: hit.user.map(str::to_string),
+        first_ts: hit.ts,
+        last_ts: hit.ts,
+        count: 0,
+        caused_by: None,
+        revision: 0,
+    }
+}
+
+fn grow(f: &mut Finding, ex: ExchangeId, ts: Timestamp, fresh: bool) {
+    f.count = f.count.saturating_add(1);
+    if f.evidence.len() < MAX_EVIDENCE {
+        f.evidence.push(ex);
+    }
+    if ts > f.last_ts {
+        f.last_ts = ts;
+    }
+    if ts < f.first_ts {
+        f.first_ts = ts;
+    }
+    if !fresh {
+        f.revision = f.revision.saturating_add(1);
+    }
+}
+
+fn mark(changed: &mut Vec<FindingId>, set: &mut HashSet<FindingId>, id: FindingId) {
+    if set.insert(id) {
+        changed.push(id);
+    }
+}

@@ -1,0 +1,165 @@
+//! Credential hygiene: `cleartext-credentials` and `conflicting-auth-methods`.
+//!
+//! Owns, per conversation, the last scheme the client used, how often it
+//! switched, and whether the server offered several schemes. Receives each
+//! exchange; emits one `cleartext-credentials` finding per client, origin and
+//! credential kind (not one per request) and `conflicting-auth-methods`. Must
+//! not call Digest, NTLM, Negotiate, SigV4 or a cookie alone cleartext
+//! credentials: their secrets are not sent as such.
+
+use super::ctx::Ctx;
+use super::words::{clip, fixes, list, over, plural, who};
+use super::Env;
+use crate::model::{ChallengeTarget, Credential, CredentialKind, Severity};
+
+/// Per-conversation state.
+#[derive(Default)]
+pub(crate) struct HygieneState {
+    last_scheme: Option<String>,
+    switches: u32,
+    offered_many: bool,
+    seen: Vec<String>,
+}
+
+/// Runs the detectors.
+pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
+    if ctx.offered(ChallengeTarget::Server).len() > 1 {
+        st.offered_many = true;
+    }
+    if ctx.req.is_none() {
+        return;
+    }
+    if ctx.scheme == "http" {
+        for c in &ctx.auth.credentials {
+            if reusable(c) {
+                cleartext(ctx, &c.scheme, kind_words(c), env);
+            }
+        }
+        for k in &ctx.auth.api_keys {
+            cleartext(
+                ctx,
+                &format!("API key ({})", clip(&k.source, 40)),
+                "an API key is usable by anyone who reads it",
+                env,
+            );
+        }
+    }
+    conflicting(ctx, st, env);
+}
+
+fn reusable(c: &Credential) -> bool {
+    matches!(
+        c.kind,
+        CredentialKind::Basic { .. } | CredentialKind::Bearer { .. } | CredentialKind::Other { .. }
+    )
+}
+
+fn kind_words(c: &Credential) -> &'static str {
+    match c.kind {
+        CredentialKind::Basic { .. } => {
+            "Basic carries the user name and password, only base64-encoded (RFC 7617 §4)"
+        }
+        CredentialKind::Bearer { .. } => {
+            "a bearer token works for whoever holds it (RFC 6750 §5.3)"
+        }
+        _ => "the token after the scheme is sent as is and can be replayed",
+    }
+}
+
+fn cleartext(ctx: &Ctx<'_>, label: &str, why: &str, env: &mut Env<'_>) {
+    let key = format!("{}|{}", ctx.conv_key().text(), label.to_ascii_lowercase());
+    let Some(e) = env
+        .reg
+        .hit(ctx.hit("cleartext-credentials", Severity::Warning, key))
+    else {
+        return;
+    };
+    e.f.title = format!(
+        "{} → {}: {} credentials sent over plain HTTP ({})",
+        who(ctx.user(), ctx.client),
+        clip(&ctx.origin, 80),
+        clip(label, 60),
+        plural(e.f.count, "request")
+    );
+    e.f.explanation = format!(
+        "{} from {} to http://{} carried {} credentials without TLS{}: {why}, so anyone on the \
+         path (Wi-Fi, proxy, whoever made this capture) can read and reuse them.",
+        plural(e.f.count, "request"),
+        ctx.client,
+        clip(&ctx.origin, 80),
+        clip(label, 60),
+        over(e.f)
+    );
+    e.f.fixes = fixes(&[
+        "Serve this endpoint over HTTPS only (redirect http to https, enable HSTS)",
+        "Rotate what was exposed: change the password, revoke the token or key",
+    ]);
+}
+
+/// (more than one Authorization header, the client alternates schemes).
+fn conflict_signals(ctx: &Ctx<'_>, st: &mut HygieneState) -> (bool, bool) {
+    let many_headers = ctx
+        .req
+        .is_some_and(|r| r.headers.get_all("authorization").count() > 1)
+        || ctx
+            .auth
+            .credentials
+            .iter()
+            .filter(|c| c.target == ChallengeTarget::Server)
+            .count()
+            > 1;
+    let mut alternated = false;
+    if let Some(c) = ctx.server_cred() {
+        let scheme = c.scheme.to_ascii_lowercase();
+        if st.last_scheme.as_deref().is_some_and(|l| l != scheme) {
+            st.switches = st.switches.saturating_add(1);
+            alternated = st.offered_many && st.switches >= 2;
+        }
+        if st.seen.len() < 4 && !st.seen.contains(&c.scheme) {
+            st.seen.push(c.scheme.clone());
+        }
+        st.last_scheme = Some(scheme);
+    }
+    (many_headers, alternated)
+}
+
+fn conflicting(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
+    let (many_headers, alternated) = conflict_signals(ctx, st);
+    if !many_headers && !alternated {
+        return;
+    }
+    let Some(e) = env.reg.hit(ctx.hit(
+        "conflicting-auth-methods",
+        Severity::Warning,
+        ctx.conv_key().text(),
+    )) else {
+        return;
+    };
+    if many_headers {
+        e.facts
+            .label("a request carried more than one Authorization header");
+    }
+    if alternated {
+        e.facts
+            .label("the client alternates between the schemes the server offers");
+    }
+    e.f.title = format!(
+        "{} → {}: conflicting authentication methods ({})",
+        who(ctx.user(), ctx.client),
+        clip(&ctx.origin, 80),
+        list(&st.seen)
+    );
+    e.f.explanation = format!(
+        "{} ({} so far{}). Schemes sent: {}. With more than one method in play the server may \
+         judge a request by a different scheme than the client meant, and handshakes interfere \
+         (e.g. Windows authentication and Basic enabled on the same application).",
+        list(&e.facts.labels),
+        plural(e.f.count, "request"),
+        over(e.f),
+        list(&st.seen)
+    );
+    e.f.fixes = fixes(&[
+        "Enable one authentication method per application or location on the server",
+        "Configure the client to use one scheme and send one Authorization header",
+    ]);
+}

@@ -1,0 +1,243 @@
+//! Loops and bursts of failed logins: `auth-loop` and `failed-login-burst`.
+//!
+//! Owns, per conversation, the recent failed 401/407s and the findings that
+//! explained them; per user (or client), the recent rejected credentials.
+//! Receives each exchange with its classified outcome and the finding that
+//! explains it; emits the loop finding linked (`caused_by`) to the dominant
+//! explanation. Must not count the normal dance (first anonymous 401, NTLM
+//! type 1 → type 2) as a loop.
+
+use super::challenge::Outcome;
+use super::ctx::Ctx;
+use super::words::{clip, list, over, secs, who};
+use super::Env;
+use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
+use std::collections::VecDeque;
+
+/// Recent events kept per window.
+const MAX_RECENT: usize = 64;
+/// Distinct anonymous targets remembered per conversation.
+const MAX_TARGETS: usize = 16;
+/// Candidate causes remembered per conversation.
+const MAX_CAUSES: usize = 8;
+
+/// Per-conversation loop state.
+#[derive(Default)]
+pub(crate) struct LoopState {
+    recent: VecDeque<(ExchangeId, Timestamp)>,
+    anon_targets: Vec<(String, Timestamp)>,
+    causes: Vec<(FindingId, u32)>,
+    /// The `auth-loop` finding of this conversation, once it fired.
+    pub finding: Option<FindingId>,
+}
+
+/// Per-user (or per-client) rejected credentials.
+#[derive(Default)]
+pub(crate) struct BurstState {
+    recent: VecDeque<(ExchangeId, Timestamp)>,
+    clients: Vec<std::net::IpAddr>,
+}
+
+fn window_push(
+    q: &mut VecDeque<(ExchangeId, Timestamp)>,
+    id: ExchangeId,
+    ts: Timestamp,
+    window_secs: u32,
+) {
+    let w = i64::from(window_secs).saturating_mul(1_000_000);
+    while q.front().is_some_and(|(_, t)| ts.micros_since(*t) > w) {
+        q.pop_front();
+    }
+    if q.len() >= MAX_RECENT {
+        q.pop_front();
+    }
+    q.push_back((id, ts));
+}
+
+/// The 401/407 counts toward a loop: a failure, or an anonymous request
+/// repeated on a target that was already refused.
+fn is_loop_event(ctx: &Ctx<'_>, outcome: Outcome, st: &mut LoopState, window_secs: u32) -> bool {
+    if outcome.is_failure() {
+        return true;
+    }
+    if outcome != Outcome::NoCredentials {
+        return false;
+    }
+    let w = i64::from(window_secs).saturating_mul(1_000_000);
+    st.anon_targets
+        .retain(|(_, t)| ctx.ts.micros_since(*t) <= w);
+    let path = ctx.path();
+    if st.anon_targets.iter().any(|(p, _)| p == path) {
+        return true;
+    }
+    if st.anon_targets.len() >= MAX_TARGETS {
+        st.anon_targets.remove(0);
+    }
+    st.anon_targets.push((path.to_string(), ctx.ts));
+    false
+}
+
+/// `auth-loop`; returns the loop finding when this exchange is part of one.
+pub(crate) fn observe(
+    ctx: &Ctx<'_>,
+    outcome: Option<Outcome>,
+    cause: Option<FindingId>,
+    st: &mut LoopState,
+    env: &mut Env<'_>,
+) -> Option<FindingId> {
+    let outcome = outcome?;
+    if !is_loop_event(ctx, outcome, st, env.th.loop_window_secs) {
+        return None;
+    }
+    window_push(&mut st.recent, ctx.id, ctx.ts, env.th.loop_window_secs);
+    if let Some(c) = cause {
+        if let Some(e) = st.causes.iter_mut().find(|(id, _)| *id == c) {
+            e.1 = e.1.saturating_add(1);
+        } else if st.causes.len() < MAX_CAUSES {
+            st.causes.push((c, 1));
+        }
+    }
+    if st.recent.len() < env.th.loop_count.max(1) as usize {
+        return None;
+    }
+    let mut id = None;
+    for &(ev, ts) in &st.recent {
+        id = env
+            .reg
+            .hit(ctx.hit_at("auth-loop", Severity::Error, ctx.conv_key().text(), ev, ts))
+            .map(|e| e.f.id);
+    }
+    let id = id?;
+    st.finding = Some(id);
+    if let Some((c, _)) = st.causes.iter().max_by_key(|(_, n)| *n) {
+        env.reg.set_cause(id, *c);
+    }
+    if let Some(e) = env.reg.entry(id) {
+        let sent = match ctx.server_cred() {
+            Some(c) => format!("{} on {}", clip(&c.scheme, 24), clip(ctx.path(), 60)),
+            None => format!("no credentials on {}", clip(ctx.path(), 60)),
+        };
+        e.facts.label(&sent);
+    }
+    render_loop(id, env);
+    Some(id)
+}
+
+/// Re-renders the loop text from the finding itself (also when its cause is
+/// linked later, at a tick).
+pub(crate) fn render_loop(id: FindingId, env: &mut Env<'_>) {
+    let cause = env.reg.get(id).and_then(|f| f.caused_by);
+    let cause_code = cause
+        .and_then(|c| env.reg.get(c))
+        .map(|c| (c.code, c.title.clone()));
+    let (loop_count, window) = (env.th.loop_count, env.th.loop_window_secs);
+    let Some(e) = env.reg.entry(id) else {
+        return;
+    };
+    let client = e.f.client.map(|c| c.to_string()).unwrap_or_default();
+    let origin = clip(e.f.origin.as_deref().unwrap_or(""), 80);
+    let whom = match e.f.user.as_deref() {
+        Some(u) => format!("{}@{client}", clip(u, 40)),
+        None => client.clone(),
+    };
+    e.f.title = format!(
+        "{whom} → {origin}: {} 401 responses{}, client keeps retrying",
+        e.f.count,
+        over(e.f)
+    );
+    let because = match &cause_code {
+        Some((code, title)) => format!(" Cause: {code} ({title})."),
+        None => String::new(),
+    };
+    e.f.explanation = format!(
+        "{client} got 401 from {origin} {} times{} (threshold: {loop_count} in {}) and kept \
+         sending ({}). A single 401 followed by a successful retry is normal; a client that \
+         retries without changing what it sends will never get in.{because}",
+        e.f.count,
+        over(e.f),
+        secs(i64::from(window)),
+        list(&e.facts.labels),
+    );
+    let mut fixes = vec!["Stop the retry loop: cap retries after a 401 and back off".to_string()];
+    fixes.push(cause_fix(cause_code.as_ref().map(|c| c.0)));
+    e.f.fixes = fixes;
+}
+
+fn cause_fix(code: Option<&str>) -> String {
+    match code {
+        Some("invalid-credentials") => "Replace the cached credentials the client keeps replaying (password manager, saved connection, config file)".to_string(),
+        Some("token-expired") => "Refresh the token before retrying".to_string(),
+        Some("scheme-mismatch") => "Send credentials in the scheme the server offers".to_string(),
+        Some("missing-credentials") => "Configure the client to send credentials for this URL".to_string(),
+        Some("stale-nonce") => "Lengthen the Digest nonce lifetime; make the client use the newest nonce".to_string(),
+        Some("connection-auth-broken") => "Keep the NTLM/Negotiate handshake on one connection (proxy/load-balancer affinity)".to_string(),
+        Some(other) => format!("Fix the cause reported as {other}"),
+        None => "Check what the client sends against what the server offers in its challenge".to_string(),
+    }
+}
+
+const BURST_FIXES: [&str; 3] = [
+    "Stop the retry loop that keeps sending the rejected credentials",
+    "Check the password (and whether it was changed recently) before trying again",
+    "Check whether the account is already locked out and have it unlocked",
+];
+
+/// `failed-login-burst`: rejected credentials for one user (or one client).
+pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
+    window_push(&mut st.recent, ctx.id, ctx.ts, env.th.burst_window_secs);
+    if st.clients.len() < 8 && !st.clients.contains(&ctx.client) {
+        st.clients.push(ctx.client);
+    }
+    if st.recent.len() < env.th.burst_count.max(1) as usize {
+        return;
+    }
+    let key = burst_key(ctx);
+    let scheme = ctx
+        .server_cred()
+        .map(|c| clip(&c.scheme, 24))
+        .unwrap_or_else(|| "API key".to_string());
+    let mut last = None;
+    for &(ev, ts) in &st.recent {
+        last = env
+            .reg
+            .hit(ctx.hit_at("failed-login-burst", Severity::Error, key.clone(), ev, ts))
+            .map(|e| e.f.id);
+    }
+    let Some(e) = last.and_then(|id| env.reg.entry(id)) else {
+        return;
+    };
+    for c in &st.clients {
+        e.facts.label(&c.to_string());
+    }
+    e.f.title = format!(
+        "{} → {}: {} rejected {scheme} logins{}",
+        who(ctx.user(), ctx.client),
+        clip(&ctx.origin, 80),
+        e.f.count,
+        over(e.f)
+    );
+    let subject = match ctx.user() {
+        Some(u) => format!("user \"{}\"", clip(u, 40)),
+        None => format!("client {}", ctx.client),
+    };
+    e.f.explanation = format!(
+        "{} logins for {subject} were rejected by {}{} (threshold: {} in {}; from {}). Repeated \
+         failures lock directory accounts (e.g. an Active Directory lockout threshold) and trip \
+         WAF or fail2ban IP blocks.",
+        e.f.count,
+        clip(&ctx.origin, 80),
+        over(e.f),
+        env.th.burst_count,
+        secs(i64::from(env.th.burst_window_secs)),
+        list(&e.facts.labels)
+    );
+    e.f.fixes = super::words::fixes(&BURST_FIXES);
+}
+
+/// The burst state key: per user at an origin, else per conversation.
+pub(crate) fn burst_key(ctx: &Ctx<'_>) -> String {
+    match ctx.user() {
+        Some(u) => format!("{}://{}|user:{}", ctx.scheme, ctx.origin, u),
+        None => ctx.conv_key().text(),
+    }
+}
