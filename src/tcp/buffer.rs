@@ -208,7 +208,7 @@ mod tests {
         let plan = b.plan(8, &Piece::Data(b"xxxxxxxxxxxxxxxx"));
         assert_eq!(plan.new_bytes, 10);
         assert_eq!(b.insert(8, Piece::Data(b"xxxxxxxxxxxxxxxx")), 10);
-        assert_eq!(ranges(&b), vec![(8, 10), (10, 24)]);
+        assert_eq!(ranges(&b), vec![(8, 10), (10, 20), (20, 24)]);
         assert_eq!(b.data_bytes(), 16);
         let mut all = Vec::new();
         while let Some(c) = b.pop_front() {

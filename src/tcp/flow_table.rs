@@ -94,6 +94,12 @@ impl FlowTable {
         self.map.values().copied().collect()
     }
 
+    /// Slots allocated, occupied or free.
+    #[cfg(test)]
+    pub(super) fn capacity(&self) -> usize {
+        self.slots.len()
+    }
+
     fn entry_mut(&mut self, slot: u32) -> Option<&mut Entry> {
         self.slots.get_mut(slot as usize).and_then(Option::as_mut)
     }

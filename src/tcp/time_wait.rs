@@ -41,6 +41,11 @@ impl TimeWait {
         self.closed_at.contains_key(key)
     }
 
+    #[cfg(test)]
+    pub(super) fn is_empty(&self) -> bool {
+        self.closed_at.is_empty()
+    }
+
     pub(super) fn forget(&mut self, key: &CanonKey) {
         self.closed_at.remove(key);
     }
