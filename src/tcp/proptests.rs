@@ -167,90 +167,70 @@ enum Got {
     Closed,
 }
 
-fn run(case: &Case) -> Result<(Vec<Got>, Vec<Option<Writer>>, Reassembler), TestCaseError> {
+struct Outcome {
+    got: Vec<Got>,
+    first: Vec<Option<Writer>>,
+    r: Reassembler,
+}
+
+/// The segment the capture shows for `item` (`None`: the client's SYN).
+fn segment<'a>(case: &'a Case, item: Option<&'a Item>) -> TcpSegment<'a> {
+    let client = "10.0.0.1:40000".parse().expect("literal");
+    let server = "10.0.0.2:80".parse().expect("literal");
+    let base = case.isn.wrapping_add(1);
+    let mut seg = TcpSegment {
+        ts: Timestamp::from_secs(1),
+        key: FlowKey {
+            src: client,
+            dst: server,
+        },
+        seq: SeqNum(case.isn),
+        ack: SeqNum(0),
+        flags: TcpFlags(TcpFlags::SYN),
+        payload: &[],
+        missing_tail: 0,
+    };
+    match item {
+        None => {}
+        Some(Item::Seg { start, bytes, lost }) => {
+            seg.seq = SeqNum(base.wrapping_add(*start as u32));
+            seg.flags = TcpFlags(0);
+            seg.payload = bytes;
+            seg.missing_tail = *lost;
+        }
+        Some(Item::Fin) => {
+            seg.seq = SeqNum(base.wrapping_add(case.stream.len() as u32));
+            seg.flags = TcpFlags(TcpFlags::FIN);
+        }
+        Some(Item::Ack(off)) => {
+            seg.key = seg.key.reversed();
+            seg.seq = SeqNum(7);
+            seg.ack = SeqNum(base.wrapping_add(*off as u32));
+            seg.flags = TcpFlags(TcpFlags::ACK);
+        }
+    }
+    seg
+}
+
+fn run(case: &Case) -> Result<Outcome, TestCaseError> {
     let mut r = Reassembler::new(TcpConfig {
         max_buffered_per_dir: case.per_dir_cap,
         max_buffered_total: case.total_cap,
         ..TcpConfig::default()
     });
-    let client = "10.0.0.1:40000".parse().expect("literal");
-    let server = "10.0.0.2:80".parse().expect("literal");
     let mut got = Vec::new();
     let mut first: Vec<Option<Writer>> = vec![None; case.stream.len()];
     let cap = case.per_dir_cap.min(case.total_cap) as u64;
-    let base = case.isn.wrapping_add(1);
     let steps = std::iter::once(None).chain(case.items.iter().map(Some));
     for (step, item) in steps.enumerate() {
-        let (key, seq, ack, flags, payload, lost): (_, u32, u32, u8, &[u8], u32) = match item {
-            None => (
-                FlowKey {
-                    src: client,
-                    dst: server,
-                },
-                case.isn,
-                0,
-                TcpFlags::SYN,
-                &[],
-                0,
-            ),
-            Some(Item::Seg { start, bytes, lost }) => {
-                note_writer(&mut first, *start, bytes, *lost, step);
-                let seq = base.wrapping_add(*start as u32);
-                (
-                    FlowKey {
-                        src: client,
-                        dst: server,
-                    },
-                    seq,
-                    0,
-                    0,
-                    bytes,
-                    *lost,
-                )
-            }
-            Some(Item::Fin) => {
-                let seq = base.wrapping_add(case.stream.len() as u32);
-                (
-                    FlowKey {
-                        src: client,
-                        dst: server,
-                    },
-                    seq,
-                    0,
-                    TcpFlags::FIN,
-                    &[],
-                    0,
-                )
-            }
-            Some(Item::Ack(off)) => {
-                let ack = base.wrapping_add(*off as u32);
-                (
-                    FlowKey {
-                        src: server,
-                        dst: client,
-                    },
-                    7,
-                    ack,
-                    TcpFlags::ACK,
-                    &[],
-                    0,
-                )
-            }
-        };
-        let seg = TcpSegment {
-            ts: Timestamp::from_secs(1),
-            key,
-            seq: SeqNum(seq),
-            ack: SeqNum(ack),
-            flags: TcpFlags(flags),
-            payload,
-            missing_tail: lost,
-        };
-        r.feed(&seg, &mut |ev| collect(&mut got, &ev, step));
+        if let Some(Item::Seg { start, bytes, lost }) = item {
+            note_writer(&mut first, *start, bytes, *lost, step);
+        }
+        r.feed(&segment(case, item), &mut |ev| collect(&mut got, &ev, step));
         prop_assert!(r.stats().buffered_bytes <= cap, "buffer over cap");
     }
     r.finish(&mut |ev| collect(&mut got, &ev, usize::MAX));
-    Ok((got, first, r))
+    Ok(Outcome { got, first, r })
 }
 
 fn note_writer(first: &mut [Option<Writer>], start: usize, bytes: &[u8], lost: u32, step: usize) {
@@ -310,11 +290,11 @@ fn check_cover(got: &[Got], first: &[Option<Writer>]) -> Result<(), TestCaseErro
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 1024, ..ProptestConfig::default() })]
 
     #[test]
     fn reassembly_covers_stream_once_in_order(case in case()) {
-        let (got, first, r) = run(&case)?;
+        let Outcome { got, first, r } = run(&case)?;
         prop_assert!(matches!(got.first(), Some(Got::Open)));
         prop_assert!(matches!(got.last(), Some(Got::Closed)));
         prop_assert!(matches!(got.get(got.len().wrapping_sub(2)), Some(Got::Fin)));
