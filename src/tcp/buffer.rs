@@ -3,6 +3,7 @@
 //! hands back chunks from the front once they are next in line. Must not
 //! deliver anything itself or enforce caps (the assembler asks `plan` first).
 
+use super::limits::CHUNK_COST;
 use std::collections::VecDeque;
 
 /// What a buffered range holds: captured bytes, or bytes known to exist on the
@@ -75,6 +76,13 @@ pub(super) struct Plan {
     pub(super) new_chunks: usize,
 }
 
+impl Plan {
+    /// Budget the insertion would take (an upper bound).
+    pub(super) fn charge(&self) -> usize {
+        self.new_bytes + CHUNK_COST * self.new_chunks
+    }
+}
+
 /// Invariant: chunks are sorted by `off` and never overlap; `data_bytes` is the
 /// total length of their `Data` fills. The owner keeps every `off` strictly
 /// after its delivery point.
@@ -87,6 +95,11 @@ pub(super) struct OooBuffer {
 impl OooBuffer {
     pub(super) fn data_bytes(&self) -> usize {
         self.data_bytes
+    }
+
+    /// Budget held: data plus a fixed cost per chunk.
+    pub(super) fn charge(&self) -> usize {
+        self.data_bytes + CHUNK_COST * self.chunks.len()
     }
 
     pub(super) fn chunk_count(&self) -> usize {
@@ -105,10 +118,10 @@ impl OooBuffer {
         Some(chunk)
     }
 
-    /// Drops everything; returns the captured bytes freed.
-    pub(super) fn clear(&mut self) -> usize {
+    /// Drops everything.
+    pub(super) fn clear(&mut self) {
         self.chunks = VecDeque::new();
-        std::mem::take(&mut self.data_bytes)
+        self.data_bytes = 0;
     }
 
     /// Index of the first chunk that ends after `start`.

@@ -6,7 +6,7 @@
 //! glue bytes across a hole without a `Gap`, or buffer past its caps.
 
 use super::buffer::{Fill, OooBuffer, Piece, Plan};
-use super::emit::{Counters, Emitter, Step};
+use super::emit::{Counters, Emitter, Footprint, Step};
 use super::limits::{MAX_AHEAD_BYTES, MAX_CHUNKS_PER_DIR};
 use crate::model::{Direction, SeqNum, StreamEvent, StreamEventKind, StreamInterest};
 
@@ -78,10 +78,18 @@ impl DirAssembler {
         i64::from(seq.diff(self.base.wrapping_add(self.next_off as u32)))
     }
 
+    fn footprint(&self) -> Footprint {
+        Footprint {
+            data: self.buf.data_bytes(),
+            charge: self.buf.charge(),
+        }
+    }
+
     /// Drops the out-of-order buffer, returning its budget.
     pub(super) fn release(&mut self, ctx: &mut Counters) {
-        let freed = self.buf.clear();
-        ctx.release(freed);
+        let before = self.footprint();
+        self.buf.clear();
+        ctx.rebalance(before, self.footprint());
     }
 
     /// Handles the payload (and FIN) of one segment whose first payload byte
@@ -106,7 +114,7 @@ impl DirAssembler {
             });
             return Ok(());
         }
-        let start = self.next_off as i64 + rel;
+        let start = (self.next_off as i64).saturating_add(rel);
         let data_end = start + payload.len() as i64;
         let end = data_end.saturating_add(lost_tail.min(MAX_AHEAD_BYTES as u64) as i64);
         if fin && self.fin == FinState::NotSeen {
@@ -127,7 +135,7 @@ impl DirAssembler {
                 format!("{lost_tail} payload bytes not captured")
             });
         }
-        let data = Piece::Data(payload).slice(0, (limit - start).max(0) as u64);
+        let data = Piece::Data(payload).slice(0, limit.saturating_sub(start).max(0) as u64);
         self.accept(start, data, ctx, em)?;
         let lost_len = (end.min(limit) - data_end).max(0) as u64;
         self.accept(data_end, Piece::Lost(lost_len), ctx, em)?;
@@ -168,7 +176,9 @@ impl DirAssembler {
                 ctx.stats.duplicate_bytes +=
                     piece.len().saturating_sub(plan.new_bytes as u64) * u64::from(piece.is_data());
                 ctx.stats.out_of_order += 1;
-                ctx.buffered_total += self.buf.insert(at, piece);
+                let before = self.footprint();
+                self.buf.insert(at, piece);
+                ctx.rebalance(before, self.footprint());
                 return Ok(());
             }
             if !forced {
@@ -185,8 +195,8 @@ impl DirAssembler {
         if plan.new_chunks == 0 {
             return true;
         }
-        self.buf.data_bytes() + plan.new_bytes <= ctx.per_dir_cap
-            && ctx.buffered_total + plan.new_bytes <= ctx.total_cap
+        self.buf.charge() + plan.charge() <= ctx.per_dir_cap
+            && ctx.buffered_charge + plan.charge() <= ctx.total_cap
             && self.buf.chunk_count() + plan.new_chunks <= MAX_CHUNKS_PER_DIR
     }
 
@@ -268,15 +278,14 @@ impl DirAssembler {
     where
         F: FnMut(StreamEvent<'_>) -> StreamInterest,
     {
+        let before = self.footprint();
         let Some(chunk) = self.buf.pop_front() else {
             return Ok(());
         };
+        ctx.rebalance(before, self.footprint());
         debug_assert_eq!(chunk.off, self.next_off);
         match chunk.fill {
-            Fill::Data(bytes) => {
-                ctx.release(bytes.len());
-                self.emit_piece(Piece::Data(&bytes), ctx, em)
-            }
+            Fill::Data(bytes) => self.emit_piece(Piece::Data(&bytes), ctx, em),
             Fill::Lost(n) => self.gap(n, ctx, em),
         }
     }

@@ -19,15 +19,24 @@ pub(super) type Step = Result<(), Ignored>;
 
 /// Stage-wide counters and the out-of-order byte budget.
 ///
-/// Invariant: `buffered_total` is the sum of the captured bytes held in every
-/// direction's out-of-order buffer, and never exceeds `total_cap`.
+/// Invariant: `buffered_data` is the sum of the captured bytes held in every
+/// direction's out-of-order buffer; `buffered_charge` adds the per-chunk cost
+/// and never exceeds `total_cap`.
 #[derive(Debug)]
 pub(super) struct Counters {
     pub(super) stats: TcpStats,
     pub(super) anomalies: AnomalyCounts,
     pub(super) per_dir_cap: usize,
     pub(super) total_cap: usize,
-    pub(super) buffered_total: usize,
+    pub(super) buffered_data: usize,
+    pub(super) buffered_charge: usize,
+}
+
+/// One buffer's holdings: captured bytes and budget charged.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(super) struct Footprint {
+    pub(super) data: usize,
+    pub(super) charge: usize,
 }
 
 impl Counters {
@@ -37,7 +46,8 @@ impl Counters {
             anomalies: AnomalyCounts::default(),
             per_dir_cap,
             total_cap,
-            buffered_total: 0,
+            buffered_data: 0,
+            buffered_charge: 0,
         }
     }
 
@@ -62,9 +72,10 @@ impl Counters {
         }
     }
 
-    /// Gives `bytes` of buffer budget back.
-    pub(super) fn release(&mut self, bytes: usize) {
-        self.buffered_total = self.buffered_total.saturating_sub(bytes);
+    /// Accounts for one buffer going from `before` to `after`.
+    pub(super) fn rebalance(&mut self, before: Footprint, after: Footprint) {
+        self.buffered_data = (self.buffered_data + after.data).saturating_sub(before.data);
+        self.buffered_charge = (self.buffered_charge + after.charge).saturating_sub(before.charge);
     }
 }
 

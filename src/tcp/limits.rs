@@ -9,6 +9,10 @@ use crate::model::Endpoint;
 /// bookkeeping overhead when many tiny segments arrive around holes.
 pub(super) const MAX_CHUNKS_PER_DIR: usize = 1024;
 
+/// Bytes charged against the buffer caps for each out-of-order chunk, on top
+/// of its data, so that many tiny chunks cannot exceed the caps in bookkeeping.
+pub(super) const CHUNK_COST: usize = 64;
+
 /// A segment or ACK further ahead than this (bytes) is not treated as part of
 /// the stream: TCP windows never exceed 2^30 bytes (RFC 7323 §2.3).
 pub(super) const MAX_AHEAD_BYTES: i64 = 1 << 30;

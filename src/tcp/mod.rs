@@ -225,7 +225,7 @@ impl Reassembler {
 
     fn sync_stats(&mut self) {
         self.ctx.stats.open_connections = self.table.len() as u64;
-        self.ctx.stats.buffered_bytes = self.ctx.buffered_total as u64;
+        self.ctx.stats.buffered_bytes = self.ctx.buffered_data as u64;
     }
 
     /// Closes connections idle since before `now - idle_timeout`. Only the

@@ -145,8 +145,8 @@ fn case() -> impl Strategy<Value = Case> {
         vec(any::<u8>(), 0..1500),
         prop_oneof![any::<u32>(), (0u32..3000).prop_map(|k| u32::MAX - k)],
         knobs(),
-        1usize..3000,
-        1usize..3000,
+        1usize..8000,
+        1usize..8000,
     )
         .prop_map(|(stream, isn, k, per_dir_cap, total_cap)| Case {
             items: build(&stream, &k),
@@ -228,6 +228,7 @@ fn run(case: &Case) -> Result<Outcome, TestCaseError> {
         }
         r.feed(&segment(case, item), &mut |ev| collect(&mut got, &ev, step));
         prop_assert!(r.stats().buffered_bytes <= cap, "buffer over cap");
+        prop_assert!(r.ctx.buffered_charge as u64 <= cap, "budget over cap");
     }
     r.finish(&mut |ev| collect(&mut got, &ev, usize::MAX));
     Ok(Outcome { got, first, r })
@@ -303,7 +304,8 @@ proptest! {
         prop_assert_eq!(r.stats().buffered_bytes, 0);
         prop_assert_eq!(r.stats().open_connections, 0);
         let all_arrived = first.iter().all(|w| matches!(w, Some(Writer::Byte(..))));
-        let no_pressure = case.per_dir_cap.min(case.total_cap) >= case.stream.len();
+        let room = case.stream.len() + super::limits::CHUNK_COST * case.items.len();
+        let no_pressure = case.per_dir_cap.min(case.total_cap) >= room;
         let no_acks = !case.items.iter().any(|i| matches!(i, Item::Ack(_)));
         if all_arrived && no_pressure && no_acks {
             prop_assert_eq!(r.stats().gap_bytes, 0, "nothing lost, nothing gapped");

@@ -22,7 +22,7 @@ fn ack_above_hole_delivers_gap_then_buffered_data() {
 #[test]
 fn buffer_cap_forces_gap_and_skips_ahead() {
     let mut s = Script::new(TcpConfig {
-        max_buffered_per_dir: 10,
+        max_buffered_per_dir: 100,
         ..TcpConfig::default()
     });
     s.handshake();
@@ -50,7 +50,7 @@ fn buffer_cap_forces_gap_and_skips_ahead() {
 #[test]
 fn total_buffer_cap_is_shared_by_connections() {
     let mut s = Script::new(TcpConfig {
-        max_buffered_total: 6,
+        max_buffered_total: 100,
         ..TcpConfig::default()
     });
     s.handshake();
