@@ -124,6 +124,35 @@ impl OooBuffer {
         self.data_bytes = 0;
     }
 
+    /// Drops everything at or after offset `end`; returns the captured bytes
+    /// dropped.
+    pub(super) fn truncate(&mut self, end: u64) -> usize {
+        let before = self.data_bytes;
+        while let Some(last) = self.chunks.back_mut() {
+            if last.off >= end {
+                if let Some(Chunk {
+                    fill: Fill::Data(d),
+                    ..
+                }) = self.chunks.pop_back()
+                {
+                    self.data_bytes -= d.len();
+                }
+                continue;
+            }
+            let keep = end - last.off;
+            match &mut last.fill {
+                Fill::Data(d) if d.len() as u64 > keep => {
+                    self.data_bytes -= d.len() - keep as usize;
+                    d.truncate(keep as usize);
+                }
+                Fill::Lost(n) => *n = (*n).min(keep),
+                Fill::Data(_) => {}
+            }
+            break;
+        }
+        before - self.data_bytes
+    }
+
     /// Index of the first chunk that ends after `start`.
     fn first_ending_after(&self, start: u64) -> usize {
         self.chunks.partition_point(|c| c.end() <= start)
@@ -231,6 +260,17 @@ mod tests {
         }
         assert_eq!(all, b"xxAAAAxxxxxxBBxx");
         assert_eq!(b.data_bytes(), 0);
+    }
+
+    #[test]
+    fn buffer_truncate_cuts_straddling_chunk_and_drops_later_ones() {
+        let mut b = OooBuffer::default();
+        b.insert(10, Piece::Data(b"abcdef"));
+        b.insert(20, Piece::Lost(5));
+        b.insert(30, Piece::Data(b"xyz"));
+        assert_eq!(b.truncate(13), 6);
+        assert_eq!(ranges(&b), vec![(10, 13)]);
+        assert_eq!(b.data_bytes(), 3);
     }
 
     #[test]

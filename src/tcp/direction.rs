@@ -117,8 +117,8 @@ impl DirAssembler {
         let start = (self.next_off as i64).saturating_add(rel);
         let data_end = start + payload.len() as i64;
         let end = data_end.saturating_add(lost_tail.min(MAX_AHEAD_BYTES as u64) as i64);
-        if fin && self.fin == FinState::NotSeen {
-            self.fin = FinState::Pending(end.max(self.next_off as i64) as u64);
+        if fin && self.fin == FinState::NotSeen && end >= self.next_off as i64 {
+            self.set_fin(end as u64, ctx, em);
         }
         let limit = match self.fin {
             FinState::NotSeen => i64::MAX,
@@ -140,6 +140,23 @@ impl DirAssembler {
         let lost_len = (end.min(limit) - data_end).max(0) as u64;
         self.accept(data_end, Piece::Lost(lost_len), ctx, em)?;
         self.check_fin(em)
+    }
+
+    /// Records the FIN at offset `at`; buffered bytes beyond it cannot be part
+    /// of the stream (RFC 9293 §3.10.7.4: nothing follows the FIN) and go.
+    fn set_fin<F>(&mut self, at: u64, ctx: &mut Counters, em: &mut Emitter<'_, F>)
+    where
+        F: FnMut(StreamEvent<'_>) -> StreamInterest,
+    {
+        self.fin = FinState::Pending(at);
+        let before = self.footprint();
+        let dropped = self.buf.truncate(at);
+        ctx.rebalance(before, self.footprint());
+        if dropped > 0 {
+            ctx.note("tcp_data_after_fin", Some(em.conn), em.ts, || {
+                format!("{dropped} buffered bytes after the FIN")
+            });
+        }
     }
 
     /// Delivers or buffers `piece`, which starts at stream offset `start`.

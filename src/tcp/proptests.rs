@@ -312,3 +312,141 @@ proptest! {
         }
     }
 }
+
+/// One arbitrary capture step: a segment on one of a few 4-tuples, or a tick.
+#[derive(Clone, Debug)]
+struct Step {
+    tuple: u8,
+    reverse: bool,
+    seq: u32,
+    ack: u32,
+    flags: u8,
+    len: usize,
+    lost: u32,
+    advance_ms: u32,
+    tick: bool,
+}
+
+fn step() -> impl Strategy<Value = Step> {
+    let seq = prop_oneof![
+        0u32..4000,
+        (0u32..4000).prop_map(|k| k.wrapping_sub(2000)),
+        any::<u32>()
+    ];
+    let ack = prop_oneof![0u32..4000, any::<u32>()];
+    (
+        (0u8..3, any::<bool>(), seq, ack, 0u8..0x20),
+        (0usize..60, prop_oneof![4 => Just(0u32), 1 => 0u32..40]),
+        (0u32..40_000, prop::bool::weighted(0.1)),
+    )
+        .prop_map(
+            |((tuple, reverse, seq, ack, flags), (len, lost), (advance_ms, tick))| Step {
+                tuple,
+                reverse,
+                seq,
+                ack,
+                flags,
+                len,
+                lost,
+                advance_ms,
+                tick,
+            },
+        )
+}
+
+/// Per-connection event contract: `Open` first, `Closed` last and once,
+/// nothing after `Fin`/`Reset` in a direction but `Closed`, ids increasing.
+#[derive(Default)]
+struct Contract {
+    open: std::collections::BTreeMap<u64, [bool; 2]>,
+    closed: std::collections::BTreeSet<u64>,
+    last_id: Option<u64>,
+    violation: Option<String>,
+}
+
+impl Contract {
+    fn check(&mut self, ev: &StreamEvent<'_>) -> StreamInterest {
+        let id = ev.conn.0;
+        let d = ev.dir.index();
+        let problem = match ev.kind {
+            StreamEventKind::Open { .. } if self.last_id.is_some_and(|l| l >= id) => {
+                Some("id not increasing")
+            }
+            StreamEventKind::Open { .. } => {
+                self.last_id = Some(id);
+                self.open.insert(id, [false; 2]);
+                None
+            }
+            _ if !self.open.contains_key(&id) => Some("event outside Open..Closed"),
+            StreamEventKind::Closed => {
+                self.open.remove(&id);
+                self.closed.insert(id);
+                None
+            }
+            StreamEventKind::Fin | StreamEventKind::Reset => {
+                let ended = self
+                    .open
+                    .get_mut(&id)
+                    .map(|e| std::mem::replace(&mut e[d], true));
+                (ended == Some(true) && matches!(ev.kind, StreamEventKind::Fin))
+                    .then_some("second Fin")
+            }
+            _ => self
+                .open
+                .get(&id)
+                .is_some_and(|e| e[d])
+                .then_some("data after Fin/Reset"),
+        };
+        if let (Some(p), None) = (problem, &self.violation) {
+            self.violation = Some(format!("{p}: {ev:?}"));
+        }
+        StreamInterest::Continue
+    }
+}
+
+fn arbitrary_segment<'a>(s: &Step, now: Timestamp, payload: &'a [u8]) -> TcpSegment<'a> {
+    let a: std::net::SocketAddr = "10.0.0.1:40000".parse().expect("literal");
+    let b = std::net::SocketAddr::new(a.ip(), 80 + u16::from(s.tuple));
+    let key = FlowKey { src: a, dst: b };
+    TcpSegment {
+        ts: now,
+        key: if s.reverse { key.reversed() } else { key },
+        seq: SeqNum(s.seq),
+        ack: SeqNum(s.ack),
+        flags: TcpFlags(s.flags),
+        payload: payload.get(..s.len).unwrap_or_default(),
+        missing_tail: s.lost,
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 512, ..ProptestConfig::default() })]
+
+    #[test]
+    fn arbitrary_segments_keep_the_event_contract_and_bounds(steps in vec(step(), 0..80)) {
+        let mut r = Reassembler::new(TcpConfig {
+            max_flows: 2,
+            max_buffered_per_dir: 300,
+            max_buffered_total: 500,
+            idle_timeout_ms: 60_000,
+            server_ports: Vec::new(),
+        });
+        let payload = [b'p'; 64];
+        let mut contract = Contract::default();
+        let mut now = Timestamp::from_secs(1_000);
+        for s in &steps {
+            now = now.add_micros(i64::from(s.advance_ms) * 1000);
+            r.feed(&arbitrary_segment(s, now, &payload), &mut |ev| contract.check(&ev));
+            if s.tick {
+                r.tick(now, &mut |ev| contract.check(&ev));
+            }
+            prop_assert!(r.stats().open_connections <= 2);
+            prop_assert!(r.ctx.buffered_charge <= 500);
+        }
+        r.finish(&mut |ev| contract.check(&ev));
+        prop_assert_eq!(contract.violation, None);
+        prop_assert!(contract.open.is_empty(), "every connection closed");
+        prop_assert_eq!(contract.closed.len() as u64, r.stats().connections);
+        prop_assert_eq!(r.ctx.buffered_charge, 0);
+    }
+}
