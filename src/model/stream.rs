@@ -160,8 +160,6 @@ pub enum StreamEventKind<'a> {
         /// No handshake seen: roles guessed.
         client_guessed: bool,
     },
-    /// The roles guessed at `Open` were wrong: the HTTP stage should swap them.
-    RolesSwapped,
     /// The next bytes of the stream, in order.
     Data(&'a [u8]),
     /// `len` bytes of the stream were never seen (lost, not captured, or evicted).
