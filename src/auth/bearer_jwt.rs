@@ -31,14 +31,13 @@ pub fn parse_bearer(
     }
 }
 
-/// A JWT's header segment starts with the base64url of `{"` (`eyJ`) and the
-/// token has only base64url characters and dots.
+/// A JWT's header segment starts with the base64url of `{"` (`eyJ`) and
+/// segments are separated by dots; the segments themselves may be garbage
+/// (then decoding records why).
 pub fn looks_like_jwt(token: &str) -> bool {
     token.starts_with("eyJ")
         && token.contains('.')
-        && token
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"-_.=+/".contains(&b))
+        && !token.bytes().any(|b| b.is_ascii_whitespace() || b == b',')
 }
 
 /// Decodes a compact JWS (3 segments) or JWE (5 segments) without verifying it.

@@ -265,6 +265,8 @@ fn authenticate(b: &[u8], notes: &mut Vec<AuthAnomaly>) -> Option<NtlmView> {
     v.domain = opt_string(field(b, 28, notes), unicode);
     v.user = opt_string(field(b, 36, notes), unicode);
     v.workstation = opt_string(field(b, 44, notes), unicode);
+    // The session key is not kept; its descriptor is still checked for a lying length.
+    let _ = field(b, 52, notes);
     let starts: Vec<usize> = [12, 20, 28, 36, 44, 52]
         .iter()
         .filter_map(|&a| field_offset(b, a))
