@@ -58,6 +58,11 @@ fn challenge_table_spec_and_real_values() {
             r#"Basic realm="Authentification user password""#,
             &["Basic[realm=Authentification user password]"],
         ),
+        (
+            "nginx 1.22 auth_basic on loopback",
+            r#"Basic realm="ops area""#,
+            &["Basic[realm=ops area]"],
+        ),
         ("bare schemes in one field, case kept", "Negotiate, NTLM", &["Negotiate", "NTLM"]),
         (
             "token68 with padding then a challenge",

@@ -167,18 +167,16 @@ fn server_hints_from_exchange() {
     assert_eq!(h.date_skew_secs, Some(30));
     assert!(h.ip_denied && !h.header_too_large);
 
-    // nginx 400 page, gzip-compressed prefix.
+    // nginx 1.22 on loopback answering a 3000-byte Cookie (large_client_header_buffers 2 1k);
+    // the prefix is gzip-compressed here to exercise the inflate path.
     use std::io::Write as _;
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-    gz.write_all(
-        b"<html><head><title>400 Request Header Or Cookie Too Large</title></head></html>",
-    )
-    .unwrap();
+    gz.write_all(NGINX_400).unwrap();
     let e = exchange(
         "/",
         &[],
         400,
-        &[("Server", "nginx/1.27.1")],
+        &[("Server", "nginx/1.22.1")],
         &gz.finish().unwrap(),
         NOW,
     );
@@ -192,3 +190,5 @@ fn server_hints_from_exchange() {
         Some("Azure Front Door")
     );
 }
+
+const NGINX_400: &[u8] = b"<html>\r\n<head><title>400 Request Header Or Cookie Too Large</title></head>\r\n<body>\r\n<center><h1>400 Bad Request</h1></center>\r\n<center>Request Header Or Cookie Too Large</center>\r\n<hr><center>nginx/1.22.1</center>\r\n</body>\r\n</html>\r\n";
