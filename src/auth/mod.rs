@@ -111,7 +111,8 @@ impl AuthExtractor {
         if let (true, Some(req)) = (present.request, &exchange.request) {
             self.request_side(req, &mut view, &mut notes);
         }
-        if let (true, Some(resp)) = (present.response || present.request, &exchange.response) {
+        let sent_auth = !view.credentials.is_empty() || !view.api_keys.is_empty();
+        if let (true, Some(resp)) = (present.response || sent_auth, &exchange.response) {
             self.response_side(resp, &mut view, &mut notes);
         }
         view.anomalies = notes.iter().map(|a| a.code()).collect();
@@ -164,7 +165,10 @@ impl AuthExtractor {
             view.challenges.extend(parsed.into_iter().take(room));
         }
         view.rate_limit = parse_rate_limit(&resp.headers, resp.ts, notes);
-        view.hints = parse_server_hints(resp, notes);
+        // Server hints only where auth is in play, so plain pages stay quiet.
+        if resp.status >= 400 || !view.credentials.is_empty() || !view.challenges.is_empty() {
+            view.hints = parse_server_hints(resp, notes);
+        }
     }
 }
 

@@ -18,6 +18,38 @@ fn exchange_without_auth_headers_is_empty() {
 }
 
 #[test]
+fn plain_pages_with_query_or_cookie_get_no_server_hints() {
+    let e = exchange(
+        "/search?q=rust",
+        &[("Cookie", "theme=dark")],
+        200,
+        &[("Server", "nginx")],
+        b"",
+        0,
+    );
+    let v = AuthExtractor::new(key()).extract(&e);
+    assert_eq!(v.cookies.len(), 1);
+    assert!(v.api_keys.is_empty());
+    assert_eq!(v.hints, Default::default());
+    let e = exchange(
+        "/",
+        &[("Authorization", "Bearer x")],
+        200,
+        &[("Server", "nginx")],
+        b"",
+        0,
+    );
+    assert_eq!(
+        AuthExtractor::new(key())
+            .extract(&e)
+            .hints
+            .server_product
+            .as_deref(),
+        Some("nginx")
+    );
+}
+
+#[test]
 fn full_exchange_collects_everything() {
     let e = exchange(
         "/api?page=2&access_token=tok-123",

@@ -150,6 +150,13 @@ proptest! {
         let _ = parse_query_keys(&text, &k);
         let _ = crate::auth::parse_iis_substatus(&text, 0);
         let _ = crate::auth::parse_cookie_date(&text);
+        let names = ["Authorization", "WWW-Authenticate", "Set-Cookie", "Cookie", "RateLimit", "Retry-After", "X-RateLimit-Reset", "Date"];
+        let mut h = crate::model::Headers::new();
+        for (i, chunk) in bytes.chunks(40).enumerate() {
+            h.push(names[i % names.len()], chunk);
+        }
+        let v = crate::auth::parse_headers(&h, &h, &k, &mut n);
+        prop_assert!(v.anomalies.len() <= crate::auth::anomaly::MAX_ANOMALIES);
         prop_assert!(n.len() <= crate::auth::anomaly::MAX_ANOMALIES);
     }
 
