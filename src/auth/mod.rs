@@ -1,15 +1,88 @@
 //! Auth: pure functions from an exchange's headers (and kept error-body prefix)
-//! to typed views: challenges, credentials, cookies, rate-limit signals, server
-//! hints. Receives [`HttpExchange`]s; emits [`AuthView`]s. Every credential
-//! value is wrapped in a `Secret`. Must not keep state between exchanges or
-//! decide what is wrong (that is `diagnose`).
+//! to typed views: challenges, credentials, API keys, cookies, rate-limit
+//! signals, server hints. Receives [`HttpExchange`]s; emits [`AuthView`]s with
+//! every credential value wrapped in a `Secret` fingerprinted with the
+//! extractor's key, plus stable anomaly codes for malformed auth data. Each
+//! header type has a public pure `parse_*` function (fuzzed). Must not keep
+//! state between exchanges, read a clock, or decide what is wrong (that is
+//! `diagnose`).
 
-use crate::model::{AuthView, FingerprintKey, HttpExchange};
+mod anomaly;
+mod api_key;
+mod authorization;
+mod basic;
+mod bearer_jwt;
+mod challenge;
+mod cookie;
+mod der;
+mod digest;
+mod hints;
+mod ntlm;
+mod rate_limit;
+mod sigv4;
+mod spnego;
+mod util;
+
+#[cfg(test)]
+mod tests;
+
+pub use anomaly::AuthAnomaly;
+pub use api_key::{parse_api_keys, parse_query_keys};
+pub use authorization::parse_authorization;
+pub use basic::parse_basic;
+pub use bearer_jwt::{parse_bearer, parse_jwt};
+pub use challenge::{parse_challenges, parse_params};
+pub use cookie::{parse_cookie_date, parse_cookie_header, parse_set_cookie};
+pub use digest::parse_digest;
+pub use hints::{parse_iis_substatus, parse_server_hints};
+pub use ntlm::parse_ntlm;
+pub use rate_limit::{parse_rate_limit, parse_retry_after};
+pub use sigv4::{parse_amz_date, parse_sigv4};
+pub use spnego::parse_negotiate;
+
+use crate::model::{
+    AuthView, ChallengeTarget, FingerprintKey, Headers, HttpExchange, HttpRequest, HttpResponse,
+};
 
 /// The auth stage: stateless apart from the fingerprint key.
 #[derive(Clone, Debug)]
 pub struct AuthExtractor {
     key: FingerprintKey,
+}
+
+/// What a quick scan of the header names found.
+#[derive(Default)]
+struct Present {
+    request: bool,
+    response: bool,
+}
+
+/// Request header fields the request side decodes.
+fn is_request_auth(name: &str) -> bool {
+    ["authorization", "proxy-authorization", "cookie"]
+        .iter()
+        .any(|n| n.eq_ignore_ascii_case(name))
+        || api_key::is_key_header(name)
+}
+
+/// Response header fields the response side decodes.
+fn is_response_auth(name: &str) -> bool {
+    let b = name.as_bytes();
+    [
+        "www-authenticate",
+        "proxy-authenticate",
+        "set-cookie",
+        "retry-after",
+    ]
+    .iter()
+    .any(|n| n.eq_ignore_ascii_case(name))
+        || starts_with_ignore_case(b, b"ratelimit")
+        || starts_with_ignore_case(b, b"x-ratelimit-")
+        || starts_with_ignore_case(b, b"x-rate-limit-")
+}
+
+fn starts_with_ignore_case(s: &[u8], p: &[u8]) -> bool {
+    s.get(..p.len()).is_some_and(|h| h.eq_ignore_ascii_case(p))
 }
 
 impl AuthExtractor {
@@ -18,9 +91,119 @@ impl AuthExtractor {
         AuthExtractor { key }
     }
 
-    /// Decodes everything auth-related in one exchange.
-    pub fn extract(&self, _exchange: &HttpExchange) -> AuthView {
-        let _ = &self.key;
-        AuthView::default()
+    /// Decodes everything auth-related in one exchange. An exchange with no
+    /// auth-related header, no key-like query and a non-error status costs one
+    /// pass over the header names and returns an empty view.
+    pub fn extract(&self, exchange: &HttpExchange) -> AuthView {
+        let present = Present {
+            request: exchange.request.as_ref().is_some_and(|r| {
+                r.headers.iter().any(|(n, _)| is_request_auth(n)) || r.target.contains('?')
+            }),
+            response: exchange.response.as_ref().is_some_and(|r| {
+                r.status >= 400 || r.headers.iter().any(|(n, _)| is_response_auth(n))
+            }),
+        };
+        let mut view = AuthView::default();
+        if !present.request && !present.response {
+            return view;
+        }
+        let mut notes = Vec::new();
+        if let (true, Some(req)) = (present.request, &exchange.request) {
+            self.request_side(req, &mut view, &mut notes);
+        }
+        let sent_auth = !view.credentials.is_empty() || !view.api_keys.is_empty();
+        if let (true, Some(resp)) = (present.response || sent_auth, &exchange.response) {
+            self.response_side(resp, &mut view, &mut notes);
+        }
+        view.anomalies = notes.iter().map(|a| a.code()).collect();
+        view
     }
+
+    fn request_side(&self, req: &HttpRequest, view: &mut AuthView, notes: &mut Vec<AuthAnomaly>) {
+        let amz = req.headers.get_str("x-amz-date");
+        for (name, value) in req.headers.iter() {
+            let target = if name.eq_ignore_ascii_case("authorization") {
+                ChallengeTarget::Server
+            } else if name.eq_ignore_ascii_case("proxy-authorization") {
+                ChallengeTarget::Proxy
+            } else {
+                if name.eq_ignore_ascii_case("cookie") {
+                    let room = cookie::MAX_COOKIES.saturating_sub(view.cookies.len());
+                    let pairs = parse_cookie_header(value, &self.key, notes);
+                    view.cookies.extend(pairs.into_iter().take(room));
+                }
+                continue;
+            };
+            if view.credentials.len() < 8 {
+                let c = parse_authorization(value, target, amz.as_deref(), &self.key, notes);
+                view.credentials.push(c);
+            }
+        }
+        view.api_keys = parse_api_keys(req, &self.key);
+    }
+
+    fn response_side(
+        &self,
+        resp: &HttpResponse,
+        view: &mut AuthView,
+        notes: &mut Vec<AuthAnomaly>,
+    ) {
+        for (name, value) in resp.headers.iter() {
+            let target = if name.eq_ignore_ascii_case("www-authenticate") {
+                ChallengeTarget::Server
+            } else if name.eq_ignore_ascii_case("proxy-authenticate") {
+                ChallengeTarget::Proxy
+            } else {
+                if name.eq_ignore_ascii_case("set-cookie") && view.set_cookies.len() < 64 {
+                    let c = parse_set_cookie(value, resp.ts, &self.key, notes);
+                    view.set_cookies.push(c);
+                }
+                continue;
+            };
+            let room = challenge::MAX_CHALLENGES.saturating_sub(view.challenges.len());
+            let parsed = parse_challenges(value, target, notes);
+            view.challenges.extend(parsed.into_iter().take(room));
+        }
+        view.rate_limit = parse_rate_limit(&resp.headers, resp.ts, notes);
+        // Server hints only where auth is in play, so plain pages stay quiet.
+        if resp.status >= 400 || !view.credentials.is_empty() || !view.challenges.is_empty() {
+            view.hints = parse_server_hints(resp, notes);
+        }
+    }
+}
+
+/// Every `parse_*` over one header set, for callers (fuzzers, tests) that
+/// have headers but no exchange.
+pub fn parse_headers(
+    request: &Headers,
+    response: &Headers,
+    key: &FingerprintKey,
+    notes: &mut Vec<AuthAnomaly>,
+) -> AuthView {
+    let mut view = AuthView::default();
+    let ex = AuthExtractor::new(*key);
+    let req = HttpRequest {
+        ts: crate::model::Timestamp::ZERO,
+        ts_end: crate::model::Timestamp::ZERO,
+        method: String::new(),
+        target: String::new(),
+        version: crate::model::HttpVersion::Http11,
+        headers: request.clone(),
+        body_len: 0,
+    };
+    ex.request_side(&req, &mut view, notes);
+    let resp = HttpResponse {
+        ts: crate::model::Timestamp::ZERO,
+        ts_end: crate::model::Timestamp::ZERO,
+        version: crate::model::HttpVersion::Http11,
+        status: 0,
+        reason: String::new(),
+        headers: response.clone(),
+        interim: Vec::new(),
+        body_len: 0,
+        body_prefix: Vec::new(),
+    };
+    ex.response_side(&resp, &mut view, notes);
+    view.anomalies = notes.iter().map(|a| a.code()).collect();
+    view
 }

@@ -1,0 +1,98 @@
+//! API keys: well-known key headers (`X-API-Key`, `Api-Key`,
+//! `Ocp-Apim-Subscription-Key`, …) and key-carrying query parameters of the
+//! request target (`access_token` per RFC 6750 §2.3, `api_key`, `apikey`,
+//! `key`, …). Receives the request; emits [`ApiKey`]s with the value as a
+//! [`Secret`] and the source named (`X-API-Key`, `query:access_token`). Must
+//! not keep more than [`MAX_KEYS`].
+
+use super::util::{clip, percent_decode, MAX_VALUE};
+use crate::model::{ApiKey, FingerprintKey, HttpRequest, Secret};
+
+/// Most keys kept per request.
+pub const MAX_KEYS: usize = 16;
+
+/// Header fields whose whole value is an API key or token.
+pub const KEY_HEADERS: [&str; 16] = [
+    "x-api-key",
+    "api-key",
+    "apikey",
+    "x-apikey",
+    "x-api-token",
+    "ocp-apim-subscription-key",
+    "x-goog-api-key",
+    "x-functions-key",
+    "x-auth-token",
+    "x-access-token",
+    "private-token",
+    "x-gitlab-token",
+    "x-vault-token",
+    "x-amz-security-token",
+    "x-ms-token-aad-access-token",
+    "authentication",
+];
+
+/// Query parameters whose value is a key or token.
+pub const KEY_PARAMS: [&str; 12] = [
+    "access_token",
+    "id_token",
+    "api_key",
+    "apikey",
+    "api-key",
+    "key",
+    "token",
+    "auth_token",
+    "subscription-key",
+    "code",
+    "x-amz-credential",
+    "x-amz-security-token",
+];
+
+/// True when `name` is an API-key header.
+pub fn is_key_header(name: &str) -> bool {
+    KEY_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+}
+
+/// API keys in the request's headers and target.
+pub fn parse_api_keys(req: &HttpRequest, key: &FingerprintKey) -> Vec<ApiKey> {
+    let mut out = Vec::new();
+    for (name, value) in req.headers.iter().filter(|(n, _)| is_key_header(n)) {
+        if out.len() >= MAX_KEYS {
+            return out;
+        }
+        let v = String::from_utf8_lossy(value);
+        out.push(ApiKey {
+            source: name.to_string(),
+            value: Secret::new(clip(v.trim(), MAX_VALUE), key),
+        });
+    }
+    out.extend(
+        parse_query_keys(&req.target, key)
+            .into_iter()
+            .take(MAX_KEYS - out.len()),
+    );
+    out
+}
+
+/// Key parameters of a request target's query (`/p?access_token=…&page=2`).
+pub fn parse_query_keys(target: &str, key: &FingerprintKey) -> Vec<ApiKey> {
+    let Some((_, query)) = target.split_once('?') else {
+        return Vec::new();
+    };
+    let query = query.split('#').next().unwrap_or("");
+    query
+        .split('&')
+        .take(256)
+        .filter_map(|p| p.split_once('='))
+        .filter(|(k, v)| {
+            !v.is_empty()
+                && KEY_PARAMS
+                    .iter()
+                    .any(|n| n.eq_ignore_ascii_case(&percent_decode(k)))
+        })
+        .take(MAX_KEYS)
+        .map(|(k, v)| ApiKey {
+            source: format!("query:{}", clip(&percent_decode(k), 64)),
+            value: Secret::new(clip(v, MAX_VALUE), key),
+        })
+        .collect()
+}
