@@ -7,6 +7,11 @@
 //! sequence numbers wrap. Idle timeouts use capture time from `tick`. Must not
 //! parse payloads or read a clock.
 //!
+//! Anomaly codes: `tcp_buffer_cap` (a buffer cap forced a gap; the skipped
+//! bytes count in `bytes_evicted`), `tcp_ack_unseen_data` (the peer ACKed
+//! bytes the capture never showed), `tcp_flow_evicted`, `tcp_data_after_close`,
+//! `tcp_data_after_fin`, `tcp_snaplen_cut`, `tcp_seq_out_of_window`.
+//!
 //! Layout: `flow_table` (4-tuple map in activity order), `conn` (one
 //! connection's handshake/FIN/RST logic), `direction` (one direction's byte
 //! stream), `buffer` (its out-of-order chunks), `time_wait` (recently closed
