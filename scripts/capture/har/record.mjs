@@ -188,6 +188,12 @@ async function record(name, port, outDir) {
   let version = '';
   try {
     version = context.browser() ? context.browser().version() : '';
+    // Any route turns on Playwright's request interception, and with it on,
+    // Playwright aborts Chromium's /favicon.ico requests before they leave
+    // the browser. It never reports them (so they are never in its HAR); this
+    // keeps them off the wire too, so the pcap and the HAR hold the same
+    // requests. Other requests are continued unchanged.
+    await context.route('**/favicon.ico', (route) => route.abort());
     const page = context.pages()[0] || (await context.newPage());
     if (!version) version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/([^ ]+)/)[1]);
     const base = (host) => `http://${host}:${port}`;
