@@ -24,15 +24,18 @@ const STEP_MS = 10_000;
 // fixture stays small; the bodies here are all far below it.
 const MAX_BODY_CHARS = 2048;
 
-// Navigates; a failed navigation is logged, not fatal (headless Chromium has
-// no login prompt and ends a navigation answered 401 + challenge with
-// net::ERR_INVALID_AUTH_CREDENTIALS after the response has arrived).
+// Navigates. Headless Chromium has no login prompt: a navigation answered
+// 401 with a challenge ends with net::ERR_INVALID_AUTH_CREDENTIALS after the
+// response has arrived (the HAR keeps the 401). That one is expected and
+// logged; any other failure stops the recording.
 async function visit(page, url) {
   try {
     const r = await page.goto(url, { timeout: STEP_MS });
     console.error(`record-har:   ${r ? r.status() : '-'} ${url}`);
   } catch (e) {
-    console.error(`record-har:   ${String(e.message).split('\n')[0]}`);
+    const first = String(e.message).split('\n')[0];
+    if (!first.includes('net::ERR_INVALID_AUTH_CREDENTIALS')) throw e;
+    console.error(`record-har:   ${first}`);
   }
 }
 
@@ -187,7 +190,7 @@ async function record(name, port, outDir) {
   });
   let version = '';
   try {
-    version = context.browser() ? context.browser().version() : '';
+    version = context.browser() ? context.browser().version() : 'unknown';
     // Any route turns on Playwright's request interception, and with it on,
     // Playwright aborts Chromium's /favicon.ico requests before they leave
     // the browser. It never reports them (so they are never in its HAR); this
@@ -195,7 +198,6 @@ async function record(name, port, outDir) {
     // requests. Other requests are continued unchanged.
     await context.route('**/favicon.ico', (route) => route.abort());
     const page = context.pages()[0] || (await context.newPage());
-    if (!version) version = await page.evaluate(() => navigator.userAgent.match(/Chrome\/([^ ]+)/)[1]);
     const base = (host) => `http://${host}:${port}`;
     await scenario({ context, page, base });
     await sleep(300);
@@ -204,6 +206,10 @@ async function record(name, port, outDir) {
     rmSync(profile, { recursive: true, force: true });
   }
   const har = JSON.parse(readFileSync(harPath, 'utf8'));
+  const unanswered = har.log.entries.filter((e) => !(e.response && e.response.status > 0));
+  if (har.log.entries.length === 0 || unanswered.length > 0) {
+    throw new Error(`${harPath}: ${har.log.entries.length} entries, ${unanswered.length} without a response`);
+  }
   const cut = trimBodies(har);
   har.log.browser = { name: 'Chromium', version: version };
   writeJson(harPath, har);
