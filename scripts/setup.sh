@@ -3,14 +3,25 @@
 # is missing: libpcap (to build), and for the test suite the real peers the tests
 # drive: tcpdump, tshark (cross-checks), nginx, curl and openssl (capture
 # scenarios, scripts/capture/), tmux (the dashboard end-to-end test).
-# Idempotent; uses sudo when not root.
+# `--browser` adds what scripts/capture/har/record-har.sh needs to re-record the
+# HAR fixtures: Debian's chromium, and Node.js with npm when `node`/`npm` are
+# not on the PATH. Tests never need a browser (the fixtures are committed).
+# Flags combine (`--test --browser`). Idempotent; uses sudo when not root.
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
 want=(libpcap-dev pkg-config)
-if [ "${1:-}" = "--test" ]; then
-  want+=(tcpdump tshark nginx-light curl openssl tmux python3)
-fi
+for arg in "$@"; do
+  case "$arg" in
+    --test) want+=(tcpdump tshark nginx-light curl openssl tmux python3) ;;
+    --browser)
+      want+=(chromium tcpdump tshark python3)
+      command -v node >/dev/null || want+=(nodejs)
+      command -v npm >/dev/null || want+=(npm)
+      ;;
+    *) echo "setup: unknown option $arg (use --test, --browser)" >&2; exit 2 ;;
+  esac
+done
 for p in "${want[@]}"; do have_pkg "$p" || need+=("$p"); done
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
