@@ -289,7 +289,10 @@ fn bad_inputs_give_one_line_errors_naming_the_file() {
         ),
         (empty.clone(), "empty file"),
         (short.clone(), "too short to be a capture file (2 bytes)"),
-        (har.clone(), "JSON but not a HAR file: no \"log.entries\" array"),
+        (
+            har.clone(),
+            "JSON but not a HAR file: no \"log.entries\" array",
+        ),
         (missing.clone(), "no such file"),
         (folder.clone(), "is a directory, not a capture file"),
     ];
