@@ -12,6 +12,8 @@ use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;
 
+mod replay;
+
 /// Builds the engine configuration from the shared command-line options.
 pub fn engine_config(common: &CommonArgs) -> EngineConfig {
     let t = &common.thresholds;
@@ -113,9 +115,8 @@ pub fn run_report(args: &ReportArgs) -> Result<ExitCode> {
 }
 
 /// `authscope replay`: the dashboard over files or stdin.
-pub fn run_replay(_args: &ReplayArgs) -> Result<ExitCode> {
-    eprintln!("authscope: replay: the dashboard is not built yet");
-    Ok(ExitCode::from(2))
+pub fn run_replay(args: &ReplayArgs) -> Result<ExitCode> {
+    replay::run(args)
 }
 
 /// `authscope live`: capture on an interface.
