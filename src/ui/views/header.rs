@@ -27,19 +27,15 @@ fn counters_line(state: &UiState) -> Line<'static> {
         .iter()
         .filter(|f| f.severity == Severity::Error)
         .count();
-    let source = if state.status.source_label.is_empty() {
-        "-".to_string()
-    } else {
-        sanitize_str(&fmt::clip(&state.status.source_label, 40))
-    };
+    let source = source_label(&state.status.source_label);
     let mut spans = vec![
-        Span::styled("authscope", t.heading()),
+        Span::styled(source, t.heading()),
         Span::raw(SEP),
-        Span::raw(source),
-        Span::raw(SEP),
-        Span::raw(format!("{} pkts", fmt::count(packets))),
-        Span::raw(SEP),
-        Span::raw(format!("{} exch", fmt::count(snap.stats.exchanges))),
+        Span::raw(format!(
+            "{} pkts {} exch",
+            fmt::count(packets),
+            fmt::count(snap.stats.exchanges)
+        )),
         Span::raw(SEP),
     ];
     let drop_style = if dropped > 0 { t.warning() } else { t.normal() };
@@ -56,6 +52,18 @@ fn counters_line(state: &UiState) -> Line<'static> {
         spans.push(Span::raw(findings));
     }
     Line::from(spans)
+}
+
+/// File names without their directories, clipped.
+fn source_label(label: &str) -> String {
+    if label.is_empty() {
+        return "authscope".into();
+    }
+    let names: Vec<&str> = label
+        .split(", ")
+        .map(|p| p.rsplit('/').next().unwrap_or(p))
+        .collect();
+    sanitize_str(&fmt::clip(&names.join(", "), 28))
 }
 
 fn replay_line(state: &UiState) -> Line<'static> {
@@ -75,17 +83,17 @@ fn replay_line(state: &UiState) -> Line<'static> {
         Span::raw(format!(" {clock} speed {}", fmt::speed(st.speed))),
         Span::raw(SEP),
     ];
-    spans.push(progress_span(state));
-    if state.reveal {
-        spans.push(Span::raw(SEP));
-        spans.push(Span::styled("! SECRETS SHOWN", t.error()));
-    }
     if let Some(e) = &st.error {
-        spans.push(Span::raw(SEP));
         spans.push(Span::styled(
             format!("✗ input error: {}", sanitize_str(e)),
             t.error(),
         ));
+        spans.push(Span::raw(SEP));
+    }
+    spans.push(progress_span(state));
+    if state.reveal {
+        spans.push(Span::raw(SEP));
+        spans.push(Span::styled("! SECRETS SHOWN", t.error()));
     }
     for note in state.snapshot.notes.iter().take(2) {
         spans.push(Span::raw(SEP));

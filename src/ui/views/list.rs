@@ -8,6 +8,7 @@ use crate::ui::app::{Pane, UiState};
 use crate::ui::theme::status_marker;
 use ratatui::buffer::Buffer;
 use ratatui::layout::{Constraint, Rect};
+use ratatui::style::Style;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Row, Table, Widget};
 
@@ -35,17 +36,24 @@ pub fn render_list(area: Rect, buf: &mut Buffer, state: &UiState) {
     }
     let wide = area.width >= USER_COLUMN_WIDTH;
     let rows_fit = usize::from(inner.height.saturating_sub(1));
-    let rows = state
+    let rows: Vec<(Vec<String>, Style)> = state
         .visible
         .iter()
         .enumerate()
         .skip(state.list_offset)
         .take(rows_fit)
         .filter_map(|(row, &idx)| Some((row, state.snapshot.exchanges.get(idx)?)))
-        .map(|(row, rec)| build_row(rec, row == state.list_sel, wide, state));
-    let table = Table::new(rows, widths(wide))
-        .header(header_row(wide).style(state.theme.heading()))
-        .column_spacing(1);
+        .map(|(row, rec)| build_row(rec, row == state.list_sel, wide, state))
+        .collect();
+    let heads = headings(wide);
+    let widths = widths(&heads, &rows, wide);
+    let table = Table::new(
+        rows.into_iter()
+            .map(|(cells, style)| Row::new(cells).style(style)),
+        widths,
+    )
+    .header(Row::new(heads).style(state.theme.heading()))
+    .column_spacing(1);
     Widget::render(table, inner, buf);
 }
 
@@ -73,24 +81,58 @@ fn title(state: &UiState) -> String {
     t
 }
 
-fn widths(wide: bool) -> Vec<Constraint> {
-    let mut w = vec![
-        Constraint::Length(1),
-        Constraint::Length(if wide { 12 } else { 8 }),
-        Constraint::Length(if wide { 21 } else { 15 }),
-        Constraint::Length(6),
-        Constraint::Fill(1),
-        Constraint::Length(5),
-        Constraint::Length(if wide { 14 } else { 8 }),
-        Constraint::Length(if wide { 16 } else { 9 }),
-    ];
+/// Column caps; `None` is the host+target column, which takes the rest.
+fn caps(wide: bool) -> [Option<usize>; 9] {
     if wide {
-        w.push(Constraint::Length(14));
+        [
+            Some(2),
+            Some(12),
+            Some(21),
+            Some(7),
+            None,
+            Some(5),
+            Some(14),
+            Some(16),
+            Some(14),
+        ]
+    } else {
+        [
+            Some(2),
+            Some(8),
+            Some(15),
+            Some(6),
+            None,
+            Some(5),
+            Some(8),
+            Some(9),
+            Some(0),
+        ]
     }
-    w
 }
 
-fn header_row(wide: bool) -> Row<'static> {
+/// Each column as wide as its widest cell on screen, within its cap.
+fn widths(heads: &[&str], rows: &[(Vec<String>, Style)], wide: bool) -> Vec<Constraint> {
+    caps(wide)
+        .iter()
+        .take(heads.len())
+        .enumerate()
+        .map(|(i, cap)| match cap {
+            None => Constraint::Fill(1),
+            Some(cap) => {
+                let widest = rows
+                    .iter()
+                    .filter_map(|(cells, _)| cells.get(i))
+                    .chain(heads.get(i).map(|h| h.to_string()).iter())
+                    .map(|c| c.chars().count())
+                    .max()
+                    .unwrap_or(0);
+                Constraint::Length(widest.min(*cap) as u16)
+            }
+        })
+        .collect()
+}
+
+fn headings(wide: bool) -> Vec<&'static str> {
     let mut cells = vec![
         "",
         "time",
@@ -104,16 +146,22 @@ fn header_row(wide: bool) -> Row<'static> {
     if wide {
         cells.push("user");
     }
-    Row::new(cells)
+    cells
 }
 
-fn build_row(rec: &ExchangeRecord, selected: bool, wide: bool, state: &UiState) -> Row<'static> {
+fn build_row(
+    rec: &ExchangeRecord,
+    selected: bool,
+    wide: bool,
+    state: &UiState,
+) -> (Vec<String>, Style) {
     let ex = &rec.exchange;
     let status = ex.status();
-    let mark = if state.marked.contains(&ex.id) {
-        "»"
-    } else {
-        " "
+    let mark = match (selected, state.marked.contains(&ex.id)) {
+        (true, true) => "▶»",
+        (true, false) => "▶ ",
+        (false, true) => " »",
+        (false, false) => "  ",
     };
     let tod = ex.ts().time_of_day();
     let time = match tod.get(..8) {
@@ -147,5 +195,5 @@ fn build_row(rec: &ExchangeRecord, selected: bool, wide: bool, state: &UiState) 
     } else {
         state.theme.status(status)
     };
-    Row::new(cells).style(style)
+    (cells, style)
 }
