@@ -4,13 +4,16 @@
 //! (from the runtime); emits [`Control`] messages for the engine thread. Must not
 //! render or do I/O: views read it, the event loop drives it.
 
-use super::filter::{self, Filter};
+use super::control::{step_speed, Control, ReplayStatus};
+use super::filter::Filter;
 use super::keymap::{self, KeyContext};
 use super::theme::Theme;
-use crate::cli::Speed;
-use crate::model::{AnalysisSnapshot, ExchangeId, ExchangeRecord, FindingId, Timestamp};
+use crate::model::{AnalysisSnapshot, ExchangeId, ExchangeRecord, FindingId};
 use crossterm::event::KeyEvent;
 use std::collections::BTreeSet;
+
+mod nav;
+use nav::move_by;
 use std::sync::Arc;
 
 /// What the user asked for; produced by the keymap, applied by [`UiState::apply`].
@@ -76,54 +79,6 @@ pub enum Action {
     FilterCancel,
 }
 
-/// A request for the engine thread.
-#[derive(Clone, Copy, Debug, PartialEq)]
-pub enum Control {
-    /// Pause or resume feeding.
-    TogglePause,
-    /// New pacing.
-    SetSpeed(Speed),
-    /// Reopen the inputs and start over with a fresh engine.
-    SeekStart,
-    /// Stop pacing: load the rest as fast as possible.
-    SeekEnd,
-    /// The dashboard is closing.
-    Quit,
-}
-
-/// What the runtime tells the UI besides the analysis itself.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ReplayStatus {
-    /// Input names, joined.
-    pub source_label: String,
-    /// Current pacing.
-    pub speed: Speed,
-    /// Feeding is paused.
-    pub paused: bool,
-    /// Capture time of the newest item fed.
-    pub clock: Option<Timestamp>,
-    /// Size of the input files in bytes, when known (not for stdin).
-    pub bytes_total: Option<u64>,
-    /// Still reading input.
-    pub loading: bool,
-    /// The input error that ended loading, sanitized.
-    pub error: Option<String>,
-}
-
-impl Default for ReplayStatus {
-    fn default() -> Self {
-        ReplayStatus {
-            source_label: String::new(),
-            speed: Speed::Max,
-            paused: false,
-            clock: None,
-            bytes_total: None,
-            loading: true,
-            error: None,
-        }
-    }
-}
-
 /// The focusable panes of the dashboard, in Tab order.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Pane {
@@ -156,9 +111,6 @@ pub enum Overlay {
     /// "Reveal secrets? y/n".
     ConfirmReveal,
 }
-
-/// Replay speeds `+`/`-` step through.
-const SPEED_STEPS: &[f64] = &[0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 50.0, 100.0, 1000.0];
 
 /// Evidence exchanges marked at once (a finding keeps a bounded list anyway).
 const MAX_MARKS: usize = 10_000;
@@ -417,37 +369,6 @@ impl UiState {
         }
     }
 
-    /// Marks the selected finding's evidence, makes it visible and jumps to it.
-    fn open_finding(&mut self) {
-        let Some(finding) = self.snapshot.findings.get(self.finding_sel) else {
-            return;
-        };
-        self.marked = finding.evidence.iter().take(MAX_MARKS).copied().collect();
-        self.marked_finding = Some(finding.id);
-        let first = finding.evidence.iter().min().copied();
-        let code = finding.code;
-        let Some(first) = first else {
-            self.message = Some(format!("{code}: no evidence exchange kept"));
-            return;
-        };
-        if !self.select_id(first) {
-            self.failures_only = false;
-            self.filter = Filter::default();
-            self.recompute_visible();
-            if !self.select_id(first) {
-                self.message = Some(format!("{code}: evidence {first} no longer kept"));
-                return;
-            }
-        }
-        self.follow = false;
-        self.pane = Pane::List;
-        self.clamp_list();
-        self.message = Some(format!(
-            "{code}: {} evidence exchange(s) marked »; n/N next/previous",
-            self.marked.len()
-        ));
-    }
-
     fn back(&mut self) {
         if self.screen == Screen::Detail {
             self.screen = Screen::Dashboard;
@@ -516,92 +437,5 @@ impl UiState {
             self.refilter();
         }
         self.overlay = Overlay::None;
-    }
-
-    fn jump_mark(&mut self, forward: bool) {
-        let current = self.selected_id();
-        let target = match (forward, current) {
-            (true, Some(c)) => self
-                .marked
-                .range(ExchangeId(c.0.saturating_add(1))..)
-                .next(),
-            (false, Some(c)) => self.marked.range(..c).next_back(),
-            (true, None) => self.marked.iter().next(),
-            (false, None) => self.marked.iter().next_back(),
-        };
-        if let Some(&id) = target {
-            if self.select_id(id) {
-                self.follow = false;
-                self.clamp_list();
-            }
-        }
-    }
-
-    fn refilter(&mut self) {
-        let selected = self.selected_id();
-        self.recompute_visible();
-        self.list_sel = 0;
-        if let Some(id) = selected {
-            self.select_id(id);
-        }
-        if self.follow {
-            self.list_sel = self.visible.len().saturating_sub(1);
-        }
-        self.clamp_list();
-    }
-
-    fn recompute_visible(&mut self) {
-        self.visible = filter::visible(&self.snapshot, &self.filter, self.failures_only);
-    }
-
-    /// Selects the row holding `id` (or the nearest later one); true when exact.
-    fn select_id(&mut self, id: ExchangeId) -> bool {
-        let exchanges = &self.snapshot.exchanges;
-        let pos = self
-            .visible
-            .partition_point(|&i| exchanges.get(i).is_some_and(|r| r.exchange.id < id));
-        self.list_sel = pos.min(self.visible.len().saturating_sub(1));
-        let exact = self
-            .visible
-            .get(pos)
-            .and_then(|&i| exchanges.get(i))
-            .is_some_and(|r| r.exchange.id == id);
-        self.clamp_list();
-        exact
-    }
-
-    fn clamp_list(&mut self) {
-        let n = self.visible.len();
-        self.list_sel = self.list_sel.min(n.saturating_sub(1));
-        let rows = self.list_rows.max(1);
-        if self.list_sel < self.list_offset {
-            self.list_offset = self.list_sel;
-        } else if self.list_sel >= self.list_offset.saturating_add(rows) {
-            self.list_offset = self.list_sel + 1 - rows;
-        }
-        self.list_offset = self.list_offset.min(n.saturating_sub(rows));
-    }
-}
-
-/// `cur + delta`, clamped to `0..=last`.
-fn move_by(cur: usize, delta: i64, last: usize) -> usize {
-    let next = (cur as i64).saturating_add(delta);
-    next.clamp(0, last as i64) as usize
-}
-
-/// The next speed up or down the ladder; `max` is above the fastest step.
-pub fn step_speed(speed: Speed, up: bool) -> Speed {
-    let last = SPEED_STEPS.len() - 1;
-    match (speed, up) {
-        (Speed::Max, true) => Speed::Max,
-        (Speed::Max, false) => Speed::Factor(SPEED_STEPS[last]),
-        (Speed::Factor(f), true) => match SPEED_STEPS.iter().find(|&&s| s > f + 1e-9) {
-            Some(&s) => Speed::Factor(s),
-            None => Speed::Max,
-        },
-        (Speed::Factor(f), false) => match SPEED_STEPS.iter().rev().find(|&&s| s < f - 1e-9) {
-            Some(&s) => Speed::Factor(s),
-            None => Speed::Factor(SPEED_STEPS[0]),
-        },
     }
 }

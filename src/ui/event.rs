@@ -6,7 +6,8 @@
 //! the panic hook, on panic). Receives snapshots over `watch` channels; emits
 //! [`Control`] messages over a std channel. Must not block on capture.
 
-use super::app::{Action, Control, ReplayStatus, UiState};
+use super::app::{Action, UiState};
+use super::control::{Control, ReplayStatus};
 use super::theme::Theme;
 use super::views;
 use crate::model::AnalysisSnapshot;

@@ -8,6 +8,7 @@
 //! loop, `theme` the styles, `views` the pure renderers.
 
 pub mod app;
+pub mod control;
 pub mod event;
 pub mod filter;
 pub mod keymap;
@@ -17,6 +18,7 @@ pub mod views;
 #[cfg(test)]
 mod tests;
 
-pub use app::{Action, Control, Overlay, Pane, ReplayStatus, Screen, UiState};
+pub use app::{Action, Overlay, Pane, Screen, UiState};
+pub use control::{Control, ReplayStatus};
 pub use event::{run_dashboard, DashboardChannels, DashboardOptions};
 pub use theme::Theme;

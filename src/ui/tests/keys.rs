@@ -3,7 +3,7 @@
 use super::fixture::{self, state};
 use crate::cli::Speed;
 use crate::model::ExchangeId;
-use crate::ui::app::step_speed;
+use crate::ui::control::step_speed;
 use crate::ui::{Action, Control, Overlay, Pane, Screen, UiState};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use std::sync::Arc;
