@@ -5,7 +5,7 @@
 //! render or do I/O: views read it, the event loop drives it.
 
 use super::control::{step_speed, Control, ReplayStatus};
-use super::filter::Filter;
+use super::filter::{self, Filter};
 use super::keymap::{self, KeyContext};
 use super::theme::Theme;
 use crate::model::{AnalysisSnapshot, ExchangeId, ExchangeRecord, FindingId};
@@ -226,8 +226,29 @@ impl UiState {
     /// Installs a newer snapshot, keeping the selection on the same exchange.
     pub fn set_snapshot(&mut self, snapshot: Arc<AnalysisSnapshot>) {
         let selected = self.selected_id();
-        self.snapshot = snapshot;
-        self.recompute_visible();
+        let old = std::mem::replace(&mut self.snapshot, snapshot);
+        let appended = old.exchanges.len() <= self.snapshot.exchanges.len()
+            && old.exchanges.first().map(|r| r.exchange.id)
+                == self.snapshot.exchanges.first().map(|r| r.exchange.id)
+            && old.exchanges.last().is_some_and(|last| {
+                self.snapshot
+                    .exchanges
+                    .get(old.exchanges.len() - 1)
+                    .is_some_and(|same| Arc::ptr_eq(last, same))
+            })
+            && filter::is_incremental(&self.filter);
+        if appended {
+            let from = old.exchanges.len();
+            filter::extend_visible(
+                &self.snapshot,
+                &self.filter,
+                self.failures_only,
+                from,
+                &mut self.visible,
+            );
+        } else {
+            self.recompute_visible();
+        }
         if self.follow {
             self.list_sel = self.visible.len().saturating_sub(1);
         } else if let Some(id) = selected {

@@ -6,6 +6,7 @@
 //! per exchange beyond the output vector.
 
 use crate::model::{AnalysisSnapshot, ExchangeId, ExchangeRecord};
+use std::borrow::Cow;
 use std::collections::HashSet;
 
 /// Terms kept from one filter line.
@@ -67,43 +68,91 @@ impl Filter {
 
 fn term_matches(term: &Term, rec: &ExchangeRecord, code_ids: &HashSet<ExchangeId>) -> bool {
     let ex = &rec.exchange;
+    let host = || match ex.request.as_ref().and_then(|r| r.headers.get("host")) {
+        Some(h) => Cow::Borrowed(h),
+        None => Cow::Owned(ex.host().into_bytes()),
+    };
     let path = || {
         ex.request
             .as_ref()
-            .map(|r| r.target.to_lowercase())
-            .unwrap_or_default()
+            .map_or(&b""[..], |r| r.target.as_bytes())
     };
-    let status = || ex.status().map(|s| s.to_string()).unwrap_or_default();
+    let mut digits = [0u8; 3];
+    let status = status_digits(ex.status(), &mut digits);
+    let client = |v: &str| ex.client.to_string().contains(v);
     match term {
-        Term::Host(v) => ex.host().to_lowercase().contains(v.as_str()),
-        Term::Path(v) => path().contains(v.as_str()),
-        Term::Status(v) => status_matches(&status(), v),
-        Term::Client(v) => ex.client.to_string().contains(v.as_str()),
+        Term::Host(v) => contains_ci(&host(), v),
+        Term::Path(v) => contains_ci(path(), v),
+        Term::Status(v) => status_matches(status, v),
+        Term::Client(v) => client(v),
         Term::Code(_) => code_ids.contains(&ex.id),
         Term::Any(v) => {
-            ex.host().to_lowercase().contains(v.as_str())
-                || path().contains(v.as_str())
-                || status_matches(&status(), v)
-                || ex.client.to_string().contains(v.as_str())
+            contains_ci(&host(), v)
+                || contains_ci(path(), v)
+                || status_matches(status, v)
+                || client(v)
         }
     }
 }
 
+/// The status code's three digits, or nothing.
+fn status_digits(status: Option<u16>, out: &mut [u8; 3]) -> &[u8] {
+    match status {
+        Some(s @ 100..=999) => {
+            *out = [
+                b'0' + (s / 100) as u8,
+                b'0' + (s / 10 % 10) as u8,
+                b'0' + (s % 10) as u8,
+            ];
+            out
+        }
+        _ => &[],
+    }
+}
+
+/// ASCII case-insensitive substring test; `needle` is already lower-case.
+fn contains_ci(hay: &[u8], needle: &str) -> bool {
+    let n = needle.as_bytes();
+    n.is_empty()
+        || hay
+            .windows(n.len())
+            .any(|w| w.iter().zip(n).all(|(a, b)| a.to_ascii_lowercase() == *b))
+}
+
 /// `401` matches 401, `4xx` and `4` match any 4xx status.
-fn status_matches(status: &str, pattern: &str) -> bool {
+fn status_matches(status: &[u8], pattern: &str) -> bool {
     if pattern.is_empty() || status.is_empty() {
         return pattern.is_empty();
     }
     pattern.len() <= status.len()
         && pattern
-            .chars()
-            .zip(status.chars())
-            .all(|(p, s)| p == 'x' || p == s)
+            .bytes()
+            .zip(status.iter())
+            .all(|(p, &s)| p == b'x' || p == s)
 }
 
 /// Indices of `snapshot.exchanges` that pass `filter` (and are failures, when
 /// `failures_only`), in order.
 pub fn visible(snapshot: &AnalysisSnapshot, filter: &Filter, failures_only: bool) -> Vec<usize> {
+    let mut out = Vec::new();
+    extend_visible(snapshot, filter, failures_only, 0, &mut out);
+    out
+}
+
+/// True when the result can be extended for appended exchanges (a `code:`
+/// term depends on findings, which change with every snapshot).
+pub fn is_incremental(filter: &Filter) -> bool {
+    !filter.terms.iter().any(|t| matches!(t, Term::Code(_)))
+}
+
+/// Appends the indices from `from` on that pass the filter to `out`.
+pub fn extend_visible(
+    snapshot: &AnalysisSnapshot,
+    filter: &Filter,
+    failures_only: bool,
+    from: usize,
+    out: &mut Vec<usize>,
+) {
     let code_ids: HashSet<ExchangeId> = filter
         .terms
         .iter()
@@ -119,12 +168,13 @@ pub fn visible(snapshot: &AnalysisSnapshot, filter: &Filter, failures_only: bool
                 .flat_map(|f| f.evidence.iter().copied())
         })
         .collect();
-    snapshot
+    let matching = snapshot
         .exchanges
         .iter()
         .enumerate()
+        .skip(from)
         .filter(|(_, r)| !failures_only || r.exchange.status().is_some_and(|s| s >= 400))
         .filter(|(_, r)| filter.is_empty() || filter.matches(r, &code_ids))
-        .map(|(i, _)| i)
-        .collect()
+        .map(|(i, _)| i);
+    out.extend(matching);
 }

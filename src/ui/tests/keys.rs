@@ -2,7 +2,7 @@
 
 use super::fixture::{self, state};
 use crate::cli::Speed;
-use crate::model::ExchangeId;
+use crate::model::{AnalysisSnapshot, ExchangeId};
 use crate::ui::control::step_speed;
 use crate::ui::{Action, Control, Overlay, Pane, Screen, UiState};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -280,4 +280,42 @@ fn keys_on_an_empty_snapshot_do_nothing_harmful() {
     s.on_key(key(KeyCode::Enter));
     assert_eq!(s.screen, Screen::Dashboard);
     assert!(s.selected().is_none());
+}
+
+#[test]
+fn appended_snapshot_extends_the_filtered_rows_like_a_full_recompute() {
+    let mut s = state(80, 24, true);
+    press(&mut s, "f");
+    let mut snap = fixture::snapshot();
+    snap.exchanges.truncate(3);
+    s.set_snapshot(Arc::new(snap));
+    assert_eq!(s.visible.len(), 2);
+    let full = fixture::snapshot();
+    let mut grown = AnalysisSnapshot {
+        exchanges: s.snapshot.exchanges.clone(),
+        ..fixture::snapshot()
+    };
+    grown.exchanges.extend(full.exchanges[3..].iter().cloned());
+    s.set_snapshot(Arc::new(grown));
+    let expect = crate::ui::filter::visible(&s.snapshot, &s.filter, true);
+    assert_eq!(s.visible, expect);
+    assert_eq!(s.visible.len(), 6);
+}
+
+#[test]
+fn restarted_snapshot_with_the_same_first_id_is_filtered_from_scratch() {
+    let mut s = state(80, 24, true);
+    press(&mut s, "f");
+    assert_eq!(s.visible.len(), 6);
+    // A replay restarted from the start: ids begin at 0 again, other records.
+    let mut restarted = fixture::snapshot();
+    for r in restarted.exchanges.iter_mut() {
+        let mut rec = (**r).clone();
+        if let Some(resp) = rec.exchange.response.as_mut() {
+            resp.status = 200;
+        }
+        *r = Arc::new(rec);
+    }
+    s.set_snapshot(Arc::new(restarted));
+    assert!(s.visible.is_empty());
 }
