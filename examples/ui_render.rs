@@ -178,18 +178,24 @@ fn main() {
         state.apply(Action::Open);
         time_frames(&mut state, w, h, "detail view");
         state.apply(Action::Back);
+        let filter = authscope::ui::filter::Filter::parse("status:401 host:api3");
         let start = Instant::now();
-        state.set_snapshot(Arc::clone(&snap));
+        let matching = authscope::ui::filter::visible(&snap, &filter, false);
         println!(
-            "  new snapshot installed (re-filter): {:.3} ms",
+            "  full re-filter of {n} exchanges ({} match): {:.3} ms",
+            matching.len(),
             ms(start.elapsed())
         );
-        state.filter = authscope::ui::filter::Filter::parse("status:401 host:api3");
+        state.filter = filter;
+        let mut grown = (*snap).clone();
+        let key = FingerprintKey::fixed(1);
+        grown
+            .exchanges
+            .extend((n..n + 1000).map(|i| Arc::new(record(i, &key))));
         let start = Instant::now();
-        state.set_snapshot(Arc::clone(&snap));
+        state.set_snapshot(Arc::new(grown));
         println!(
-            "  new snapshot with a filter ({} match): {:.3} ms",
-            state.visible.len(),
+            "  snapshot with 1,000 appended, filtered incrementally: {:.3} ms",
             ms(start.elapsed())
         );
         time_frames(&mut state, w, h, "list, filtered");
