@@ -118,8 +118,11 @@ fn progress_span(state: &UiState) -> Span<'static> {
     }
     match st.bytes_total {
         Some(total) if total > 0 => {
-            // Captured bytes leave out record headers, so stay below 100 % until done.
-            let pct = (read.saturating_mul(100) / total).min(99);
+            // Captured bytes leave out the 16-byte pcap record headers (more for
+            // pcapng): add them back as an estimate and stay below 100 % until done.
+            let packets: u64 = state.snapshot.sources.iter().map(|s| s.packets).sum();
+            let est = read.saturating_add(packets.saturating_mul(16));
+            let pct = (est.saturating_mul(100) / total).min(99);
             Span::raw(format!(
                 "loading {pct}% ({} of {})",
                 fmt::bytes(read),
