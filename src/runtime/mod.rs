@@ -14,6 +14,8 @@ use anyhow::Result;
 use std::io::Write;
 use std::process::ExitCode;
 
+mod replay;
+
 /// Builds the engine configuration from the shared command-line options.
 pub fn engine_config(common: &CommonArgs) -> EngineConfig {
     let t = &common.thresholds;
@@ -115,9 +117,8 @@ pub fn run_report(args: &ReportArgs) -> Result<ExitCode> {
 }
 
 /// `authscope replay`: the dashboard over files or stdin.
-pub fn run_replay(_args: &ReplayArgs) -> Result<ExitCode> {
-    eprintln!("authscope: replay: the dashboard is not built yet");
-    Ok(ExitCode::from(2))
+pub fn run_replay(args: &ReplayArgs) -> Result<ExitCode> {
+    replay::run(args)
 }
 
 pub use live::run_live;

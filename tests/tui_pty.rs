@@ -1,0 +1,211 @@
+//! End-to-end: the real `authscope` binary in a real pseudo-terminal. A
+//! detached tmux server (own socket, fixed 100×30 size) runs
+//! `authscope replay FILE` under `sh`; the test reads the screen with
+//! `capture-pane`, polling with a deadline (no fixed sleeps), types keys with
+//! `send-keys`, and after `q` checks the exit status and that the alternate
+//! screen was left.
+//!
+//! `AUTHSCOPE_TUI_CAPTURE` and `AUTHSCOPE_TUI_EXPECT` replace the bundled
+//! capture and the finding code waited for.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+const DEADLINE: Duration = Duration::from_secs(30);
+const POLL: Duration = Duration::from_millis(50);
+
+/// One private tmux server; killed on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn start(name: &str, command: &str) -> Option<Tmux> {
+        let socket = format!("authscope-{name}-{}", std::process::id());
+        let tmux = Tmux { socket };
+        let out = tmux.run(&[
+            "new-session",
+            "-d",
+            "-s",
+            "main",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            command,
+        ])?;
+        if !out.status.success() {
+            eprintln!(
+                "tmux new-session failed: {}",
+                String::from_utf8_lossy(&out.stderr)
+            );
+            return None;
+        }
+        Some(tmux)
+    }
+
+    fn run(&self, args: &[&str]) -> Option<Output> {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .env_remove("TMUX")
+            .output()
+            .ok()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "main"])
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "main"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    fn alternate_on(&self) -> String {
+        self.run(&["display-message", "-p", "-t", "main", "#{alternate_on}"])
+            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
+            .unwrap_or_default()
+    }
+
+    /// Polls the screen until `pred` holds; panics with the last screen at the deadline.
+    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if pred(&screen) {
+                return screen;
+            }
+            if start.elapsed() > DEADLINE {
+                panic!("timed out waiting for {what}; screen:\n{screen}");
+            }
+            std::thread::sleep(POLL);
+        }
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn tmux_available() -> bool {
+    Command::new("tmux")
+        .arg("-V")
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+/// `sh -c` line: run the dashboard, print its exit status, keep the pane open.
+fn shell_command(file: &Path) -> String {
+    format!(
+        "'{}' replay --no-mouse '{}'; echo authscope-exit=$?; exec sleep 120",
+        env!("CARGO_BIN_EXE_authscope"),
+        file.display()
+    )
+}
+
+/// Quits with `q` and checks exit status and terminal restoration.
+fn quit_and_check(tmux: &Tmux, expected_exit: i32) {
+    tmux.keys(&["q"]);
+    let marker = "authscope-exit=";
+    let screen = tmux.wait_for("the dashboard to exit", |s| s.contains(marker));
+    let code = screen
+        .lines()
+        .find_map(|l| l.trim().strip_prefix(marker))
+        .unwrap_or("?");
+    assert_eq!(
+        code,
+        expected_exit.to_string(),
+        "exit status; screen:\n{screen}"
+    );
+    assert_eq!(tmux.alternate_on(), "0", "alternate screen still on");
+    assert!(
+        !screen.contains("Exchanges"),
+        "dashboard left on screen:\n{screen}"
+    );
+}
+
+#[test]
+fn replay_shows_finding_jumps_to_evidence_opens_detail_and_quits() {
+    if !tmux_available() {
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let file = std::env::var_os("AUTHSCOPE_TUI_CAPTURE")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("captures/demo.pcap"));
+    if !file.exists() {
+        eprintln!("skipping: {} does not exist yet", file.display());
+        return;
+    }
+    let code = std::env::var("AUTHSCOPE_TUI_EXPECT").unwrap_or_else(|_| "auth-loop".into());
+    let Some(tmux) = Tmux::start("e2e", &shell_command(&file)) else {
+        eprintln!("skipping: could not start tmux");
+        return;
+    };
+    tmux.wait_for("the finding", |s| s.contains(&code));
+    tmux.keys(&["Tab"]);
+    // Move down the diagnosis pane until the selected line (▶) names the finding.
+    let is_selected = |s: &str| {
+        s.lines()
+            .any(|l| l.starts_with("▶ ") && l.contains('×') && l.contains(code.as_str()))
+    };
+    tmux.wait_for("the diagnosis pane focus", |s| s.contains("▶ Diagnosis"));
+    for _ in 0..50 {
+        let before = tmux.screen();
+        if is_selected(&before) {
+            break;
+        }
+        tmux.keys(&["j"]);
+        tmux.wait_for("the selection to move", |s| s != before);
+    }
+    tmux.keys(&["Enter"]);
+    let marked = format!("{code}: ");
+    tmux.wait_for("the evidence to be marked", |s| {
+        s.contains(&marked) && s.contains("marked") && s.lines().any(|l| l.starts_with("▶»"))
+    });
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("the detail view", |s| {
+        s.contains("Exchange #") && s.contains("Esc back") && s.contains("Request")
+    });
+    quit_and_check(&tmux, 0);
+}
+
+#[test]
+fn replay_of_unreadable_input_shows_the_error_and_restores_the_terminal() {
+    if !tmux_available() {
+        eprintln!("skipping: tmux is not installed");
+        return;
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("not-a-capture.pcap");
+    std::fs::write(&file, b"this is not a capture file\n").expect("write temp file");
+    let Some(tmux) = Tmux::start("err", &shell_command(&file)) else {
+        eprintln!("skipping: could not start tmux");
+        return;
+    };
+    tmux.wait_for("the input error in the header", |s| {
+        s.contains("✗ input error")
+    });
+    assert_eq!(
+        tmux.alternate_on(),
+        "1",
+        "dashboard runs on the alternate screen"
+    );
+    tmux.keys(&["?"]);
+    tmux.wait_for("the help overlay", |s| s.contains("Keys (? or Esc closes"));
+    tmux.keys(&["Escape"]);
+    tmux.wait_for("the help to close", |s| {
+        !s.contains("Keys (? or Esc closes")
+    });
+    tmux.keys(&["Tab"]);
+    tmux.wait_for("the diagnosis pane focus", |s| s.contains("▶ Diagnosis"));
+    quit_and_check(&tmux, 2);
+}
