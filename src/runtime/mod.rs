@@ -123,8 +123,7 @@ pub fn run_replay(args: &ReplayArgs) -> Result<ExitCode> {
 
 pub use live::run_live;
 
-/// The live dashboard (replaced when the dashboard lands).
-fn dashboard_live(_capture: source::live::LiveCapture, _args: &LiveArgs) -> Result<ExitCode> {
-    eprintln!("authscope: live: the dashboard is not built yet; use --headless");
-    Ok(ExitCode::from(2))
+/// The live dashboard: the replay runtime over an open capture.
+fn dashboard_live(capture: source::live::LiveCapture, args: &LiveArgs) -> Result<ExitCode> {
+    replay::run_live(capture, args)
 }

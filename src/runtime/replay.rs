@@ -7,7 +7,7 @@
 //! core never sees a clock); receives files and options; emits snapshots and a
 //! [`ReplayStatus`]. Must not block the UI: nothing here runs on its thread.
 
-use crate::cli::{ReplayArgs, Speed};
+use crate::cli::{CommonArgs, LiveArgs, ReplayArgs, Speed};
 use crate::engine::{Engine, EngineConfig};
 use crate::model::{
     sanitize_str, AnalysisSnapshot, HttpExchange, LinkType, RawFrame, SourceItem, Timestamp,
@@ -27,26 +27,77 @@ pub const PUBLISH_EVERY: Duration = Duration::from_millis(250);
 
 /// `authscope replay`: the dashboard over files or stdin.
 pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
-    if !std::io::stdout().is_terminal() {
-        anyhow::bail!("replay needs a terminal; use `authscope report` for text or JSON output");
-    }
-    let status = ReplayStatus {
-        source_label: args.files.join(", "),
+    let files = args.files.clone();
+    let launch = Launch {
+        label: args.files.join(", "),
         speed: args.speed,
         paused: args.paused,
         bytes_total: total_size(&args.files),
+        no_mouse: args.no_mouse,
+        follow: false,
+    };
+    run_dashboard(
+        Box::new(move || source::open_inputs(&files)),
+        launch,
+        &args.common,
+    )
+}
+
+/// `authscope live` with the dashboard: the already opened capture is the
+/// source (it cannot be reopened, so seeking to the start is refused).
+pub fn run_live(capture: source::live::LiveCapture, args: &LiveArgs) -> Result<ExitCode> {
+    let label = format!("live {} ({})", capture.interface(), capture.filter());
+    let mut slot = Some(capture);
+    let open: Opener = Box::new(move || match slot.take() {
+        Some(c) => Ok(Box::new(c) as Box<dyn Source>),
+        None => Err(InputError {
+            path: "live".into(),
+            message: "a live capture cannot restart from the beginning".into(),
+        }),
+    });
+    let launch = Launch {
+        label,
+        speed: Speed::Max,
+        paused: false,
+        bytes_total: None,
+        no_mouse: args.no_mouse,
+        follow: true,
+    };
+    run_dashboard(open, launch, &args.common)
+}
+
+/// How the dashboard starts.
+struct Launch {
+    label: String,
+    speed: Speed,
+    paused: bool,
+    bytes_total: Option<u64>,
+    no_mouse: bool,
+    follow: bool,
+}
+
+fn run_dashboard(open: Opener, launch: Launch, common: &CommonArgs) -> Result<ExitCode> {
+    if !std::io::stdout().is_terminal() {
+        anyhow::bail!(
+            "the dashboard needs a terminal; use `authscope report` or `live --headless`"
+        );
+    }
+    let status = ReplayStatus {
+        source_label: launch.label,
+        speed: launch.speed,
+        paused: launch.paused,
+        bytes_total: launch.bytes_total,
         ..ReplayStatus::default()
     };
     let (snap_tx, snap_rx) = watch::channel(Arc::new(AnalysisSnapshot::default()));
     let (status_tx, status_rx) = watch::channel(status.clone());
     let (ctrl_tx, ctrl_rx) = mpsc::channel();
     let final_status = status_rx.clone();
-    let files = args.files.clone();
     let replayer = Replayer {
-        open: Box::new(move || source::open_inputs(&files)),
-        config: super::engine_config(&args.common),
-        speed: args.speed,
-        paused: args.paused,
+        open,
+        config: super::engine_config(common),
+        speed: launch.speed,
+        paused: launch.paused,
         anchor: None,
         snap_tx,
         status_tx,
@@ -55,16 +106,17 @@ pub fn run(args: &ReplayArgs) -> Result<ExitCode> {
         last_publish: None,
         dirty: false,
     };
-    // Not joined: it may be blocked reading stdin; it ends when the UI's
-    // control sender is dropped, or with the process.
+    // Not joined: it may be blocked reading stdin or a quiet interface; it ends
+    // when the UI's control sender is dropped, or with the process.
     std::thread::Builder::new()
         .name("authscope-engine".into())
         .spawn(move || replayer.run())
         .context("starting the engine thread")?;
     let opts = DashboardOptions {
-        mouse: !args.no_mouse,
-        color: super::use_color(&args.common),
-        reveal: args.common.show_secrets,
+        mouse: !launch.no_mouse,
+        color: super::use_color(common),
+        reveal: common.show_secrets,
+        follow: launch.follow,
     };
     let channels = DashboardChannels {
         snapshots: snap_rx,

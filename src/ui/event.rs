@@ -38,6 +38,8 @@ pub struct DashboardOptions {
     pub color: bool,
     /// Start with secrets revealed (`--show-secrets`).
     pub reveal: bool,
+    /// Start following the newest exchange (live capture).
+    pub follow: bool,
 }
 
 /// The channels between the runtime and the dashboard.
@@ -66,6 +68,7 @@ pub fn run_dashboard(channels: DashboardChannels, opts: DashboardOptions) -> Res
     let status = channels.status.borrow().clone();
     let mut state = UiState::new(snapshot, status, Theme::new(opts.color));
     state.reveal = opts.reveal;
+    state.follow = opts.follow;
     let result = rt.block_on(event_loop(&mut terminal, channels, &mut state));
     if opts.mouse {
         let _ = crossterm::execute!(std::io::stdout(), DisableMouseCapture);
