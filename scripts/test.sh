@@ -6,4 +6,4 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh --test
 cargo fmt --check
 cargo clippy --all-targets -- -D warnings
-cargo test --release --all-targets
+cargo test --profile ci --all-targets

@@ -116,7 +116,7 @@ pub fn open(path: &Path, display: &str) -> Result<HarSource, InputError> {
         index: 0,
         last_ts: crate::model::Timestamp::ZERO,
         stats,
-        stripped: creator_sanitizes && !prescan.credential_headers,
+        stripped: !prescan.credential_headers && (creator_sanitizes || prescan.auth_status),
         ended: false,
         error: None,
     })
@@ -125,11 +125,16 @@ pub fn open(path: &Path, display: &str) -> Result<HarSource, InputError> {
 struct Prescan {
     credential_headers: bool,
     creator_hint: Option<&'static str>,
+    /// Some response is a 401 or 407: credentials were asked for.
+    auth_status: bool,
 }
 
 /// One fast pass over the raw bytes: does any credential header name occur as
 /// a JSON string anywhere (`"authorization"`, `"cookie"`, `"set-cookie"`, any
-/// case), and is the creator a Chromium DevTools export?
+/// case), is there a 401/407 status, and is the creator a Chromium DevTools
+/// export? An export with challenges but not one credential header anywhere
+/// was sanitized (issue: "auth-relevant responses present, credential headers
+/// absent everywhere"); so is a DevTools export without any.
 fn prescan(path: &Path) -> std::io::Result<Prescan> {
     const NEEDLES: &[&[u8]] = &[b"\"authorization\"", b"\"cookie\"", b"\"set-cookie\""];
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
@@ -137,6 +142,7 @@ fn prescan(path: &Path) -> std::io::Result<Prescan> {
     let mut out = Prescan {
         credential_headers: false,
         creator_hint: None,
+        auth_status: false,
     };
     let mut chunk = vec![0u8; 1 << 20];
     loop {
@@ -155,13 +161,37 @@ fn prescan(path: &Path) -> std::io::Result<Prescan> {
         if out.creator_hint.is_none() && carry.windows(14).any(|w| w == b"\"webinspector\"") {
             out.creator_hint = Some("WebInspector");
         }
-        if out.credential_headers && out.creator_hint.is_some() {
+        if !out.auth_status && has_auth_status(&carry) {
+            out.auth_status = true;
+        }
+        if out.credential_headers {
             break;
         }
-        let keep = carry.len().saturating_sub(16);
+        let keep = carry.len().saturating_sub(64);
         carry.drain(..keep);
     }
     Ok(out)
+}
+
+/// True when `"status"` is followed (after blanks and a colon) by 401 or 407.
+fn has_auth_status(buf: &[u8]) -> bool {
+    const KEY: &[u8] = b"\"status\"";
+    let mut rest = buf;
+    while let Some(pos) = rest.windows(KEY.len()).position(|w| w == KEY) {
+        rest = rest.get(pos + KEY.len()..).unwrap_or_default();
+        let value: Vec<u8> = rest
+            .iter()
+            .copied()
+            .skip_while(|b| b.is_ascii_whitespace() || *b == b':')
+            .take(4)
+            .collect();
+        if matches!(value.get(..3), Some(b"401") | Some(b"407"))
+            && !value.get(3).is_some_and(u8::is_ascii_digit)
+        {
+            return true;
+        }
+    }
+    false
 }
 
 impl HarSource {
@@ -220,9 +250,11 @@ impl Source for HarSource {
         let mut notes = Vec::new();
         if self.stripped {
             notes.push(format!(
-                "{}: this HAR export has no Authorization, Cookie or Set-Cookie headers at all; \
-                 Chrome and Edge remove them by default (\"Export HAR (sanitized)\"), so missing \
-                 credentials and cookies are not reported. Export with sensitive data to see them.",
+                "{}: this HAR export looks sanitized: it has no Authorization, Cookie or \
+                 Set-Cookie header anywhere although the server asked for credentials or the \
+                 browser is Chrome/Edge, which remove them by default (\"Export HAR (sanitized)\"). \
+                 Missing credentials and cookies are therefore not reported; export \"with \
+                 sensitive data\" to see them.",
                 self.path
             ));
         }
@@ -290,14 +322,6 @@ impl Source for MultiHar {
     }
 }
 
-/// True when the first bytes look like JSON (after an optional BOM and blanks).
-pub fn looks_like_json(head: &[u8]) -> bool {
-    let head = head.strip_prefix(&[0xef, 0xbb, 0xbf]).unwrap_or(head);
-    head.iter()
-        .find(|b| !b.is_ascii_whitespace())
-        .is_some_and(|b| *b == b'{' || *b == b'[')
-}
-
 /// Reads a HAR file fully into exchanges (tests and tools).
 pub fn read_all(path: &Path) -> Result<Vec<HttpExchange>, InputError> {
     let display = path.to_string_lossy().into_owned();
@@ -309,4 +333,63 @@ pub fn read_all(path: &Path) -> Result<Vec<HttpExchange>, InputError> {
         }
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn auth_status_is_found_with_any_spacing() {
+        assert!(has_auth_status(br#"{"status": 401, "x": 1}"#));
+        assert!(has_auth_status(b"\"status\"\n :407}"));
+        assert!(!has_auth_status(br#"{"status": 4010}"#));
+        assert!(!has_auth_status(br#"{"status": 200, "statusText": "401"}"#));
+    }
+
+    fn har_file(dir: &tempfile::TempDir, creator: &str, status: u16, header: &str) -> String {
+        let doc = format!(
+            r#"{{"log":{{"creator":{{"name":"{creator}"}},"entries":[{{"startedDateTime":"2024-01-01T00:00:00Z",
+            "request":{{"method":"GET","url":"http://h/","headers":[{header}]}},
+            "response":{{"status":{status},"headers":[]}}}}]}}}}"#
+        );
+        let p = dir.path().join(format!("{creator}{status}.har"));
+        std::fs::write(&p, doc).expect("write");
+        p.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn sanitized_exports_are_detected_by_creator_or_challenge() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let cases = [
+            ("WebInspector", 200, "", true),
+            ("Firefox", 401, "", true),
+            ("Firefox", 200, "", false),
+            (
+                "Firefox",
+                401,
+                r#"{"name":"Authorization","value":"Basic eDp5"}"#,
+                false,
+            ),
+            (
+                "WebInspector",
+                401,
+                r#"{"name":"cookie","value":"a=b"}"#,
+                false,
+            ),
+        ];
+        for (creator, status, header, stripped) in cases {
+            let p = har_file(&dir, creator, status, header);
+            let src = open(Path::new(&p), &p).expect("open");
+            assert_eq!(
+                src.credentials_stripped(),
+                stripped,
+                "{creator} {status} {header}"
+            );
+            assert_eq!(
+                src.notes().iter().any(|n| n.contains("sanitized")),
+                stripped
+            );
+        }
+    }
 }
