@@ -102,3 +102,74 @@ fn golden_text_reports() {
         });
     }
 }
+
+/// The fingerprint an explanation cites is the one the evidence lines show.
+#[test]
+fn evidence_cites_the_explanations_fingerprint() {
+    let out = report("captures/demo.pcap", "text");
+    let block = out
+        .split("\n[")
+        .find(|b| b.starts_with("ERROR] invalid-credentials"))
+        .expect("invalid-credentials finding");
+    let flat = block.split_whitespace().collect::<Vec<_>>().join(" ");
+    let fp = flat
+        .split("(fingerprint ")
+        .nth(1)
+        .and_then(|r| r.get(..8))
+        .expect("explanation cites a fingerprint");
+    let evidence = block.split("evidence:").nth(1).expect("evidence");
+    assert!(
+        evidence.contains(&format!("(cred {fp})")),
+        "evidence does not show cred {fp}:\n{block}"
+    );
+}
+
+/// A HAR entry's client is unknown: null in JSON, `-` in text, never 0.0.0.0.
+#[test]
+fn har_client_is_unknown_not_zero() {
+    let path = "captures/har/basic_wrong_then_right.har";
+    let doc: serde_json::Value = serde_json::from_str(&report(path, "json")).expect("JSON");
+    let exchanges = doc["exchanges"].as_array().expect("exchanges");
+    assert!(!exchanges.is_empty());
+    assert!(exchanges.iter().all(|e| e["client"].is_null()));
+    let findings = doc["findings"].as_array().expect("findings");
+    assert!(findings.iter().all(|f| f["client"].is_null()));
+    let text = report(path, "text");
+    assert!(!text.contains("0.0.0.0:0"), "{text}");
+    assert!(text.contains("(har, 4 entries,"), "{text}");
+}
+
+/// NDJSON: a finding's `caused_by` names its cause's id and code even when the
+/// cause was emitted in an earlier batch; the last line is the final stats.
+#[test]
+fn ndjson_caused_by_has_code_and_stats_line_closes() {
+    let out = report("captures/demo.pcap", "ndjson");
+    let lines: Vec<serde_json::Value> = out
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("one JSON object a line"))
+        .collect();
+    let mut codes = std::collections::HashMap::new();
+    let mut linked = 0;
+    for v in &lines {
+        if v["type"] == "finding" {
+            codes.insert(v["id"].as_u64(), v["code"].clone());
+        }
+    }
+    for v in lines.iter().filter(|v| v["type"] == "finding") {
+        let cb = &v["caused_by"];
+        if cb.is_null() {
+            continue;
+        }
+        linked += 1;
+        assert!(cb["code"].is_string(), "caused_by without code: {v}");
+        assert_eq!(codes.get(&cb["id"].as_u64()), Some(&cb["code"]), "{v}");
+    }
+    assert!(
+        linked > 0,
+        "demo.pcap has an auth-loop caused by invalid-credentials"
+    );
+    let last = lines.last().expect("lines");
+    assert_eq!(last["type"], "stats");
+    assert_eq!(last["final"], true);
+    assert!(last["finding_count"].as_u64().is_some_and(|n| n > 0));
+}

@@ -308,3 +308,28 @@ pub fn write_ndjson_summary(
     }
     write_line(w, &tagged("stats", stats))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sanitize_value_cleans_strings_and_keys() {
+        let mut v = json!({"a\u{1b}[2J": ["x\u{202e}y", {"k": "\u{9b}31m"}], "n": 1});
+        sanitize_value(&mut v);
+        let text = v.to_string();
+        assert!(!text.contains('\u{1b}') && !text.contains('\u{202e}'));
+        assert!(!text.contains('\u{9b}'));
+        assert!(!text.contains("\\u001b"), "{text}");
+        assert_eq!(v["n"], 1);
+    }
+
+    #[test]
+    fn remembered_cause_codes_answer_later_batches() {
+        remember_code(FindingId(40), "invalid-credentials");
+        assert_eq!(recalled_code(FindingId(40)), Some("invalid-credentials"));
+        remember_code(FindingId(40), "auth-loop");
+        assert_eq!(recalled_code(FindingId(40)), Some("auth-loop"));
+        assert_eq!(recalled_code(FindingId(41)), None);
+    }
+}
