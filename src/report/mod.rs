@@ -15,7 +15,7 @@ mod text;
 pub use json::{
     exchange_json, finding_json, write_json, write_ndjson_events, write_ndjson_summary,
 };
-pub use summary::{auth_summary, cookie_summary, offered_summary, sent_summary};
+pub use summary::{auth_summary, cookie_summary, offered_summary, sent_summary, server_summary};
 pub use text::{exchange_line, finding_line, write_text};
 
 /// Options every output honours.

@@ -58,7 +58,7 @@ pub fn sent_summary(r: &ExchangeRecord) -> Option<String> {
     }
     for k in &r.auth.api_keys {
         parts.push(format!(
-            "API key in {} (key {})",
+            "API key in {} (fp {})",
             sanitize_str(&k.source),
             k.value.fingerprint()
         ));
@@ -77,7 +77,7 @@ fn credential_detail(r: &ExchangeRecord, kind: &CredentialKind) -> String {
             if let (Some(e), Some(rq)) = (j.exp, r.exchange.request.as_ref()) {
                 let d = e.micros_since(rq.ts);
                 if d < 0 {
-                    s.push_str(&format!(" expired {} before", human_duration(-d)));
+                    s.push_str(&format!(" expired {} earlier", human_duration(-d)));
                 } else {
                     s.push_str(&format!(" expires in {}", human_duration(d)));
                 }
@@ -99,7 +99,7 @@ fn credential_detail(r: &ExchangeRecord, kind: &CredentialKind) -> String {
         CredentialKind::SigV4(v) => {
             let region = v.region.as_deref().map(sanitize_str).unwrap_or_default();
             let service = v.service.as_deref().map(sanitize_str).unwrap_or_default();
-            format!("{region}/{service} (key {})", v.access_key.fingerprint())
+            format!("{region}/{service} (key fp {})", v.access_key.fingerprint())
         }
         CredentialKind::Other { token } => format!("{} bytes", token.len()),
         CredentialKind::Malformed { reason, .. } => format!("malformed: {reason}"),
@@ -152,15 +152,21 @@ pub fn offered_summary(r: &ExchangeRecord) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-/// Cookies sent and set, by name only: `cookie sid; set sid (Secure, HttpOnly)`.
+/// Cookies sent and set, by name and value fingerprint:
+/// `cookie sid (fp …); set-cookie sid (fp …, Path=/, Secure)`.
 pub fn cookie_summary(r: &ExchangeRecord) -> Option<String> {
     let mut parts = Vec::new();
     if !r.auth.cookies.is_empty() {
-        let names: Vec<&str> = r.auth.cookies.iter().map(|c| c.name.as_str()).collect();
+        let names: Vec<String> = r
+            .auth
+            .cookies
+            .iter()
+            .map(|c| format!("{} (fp {})", sanitize_str(&c.name), c.value.fingerprint()))
+            .collect();
         parts.push(format!("cookie {}", name_list(&names)));
     }
     for sc in r.auth.set_cookies.iter().take(COOKIE_NAMES) {
-        let mut attrs = Vec::new();
+        let mut attrs = vec![format!("fp {}", sc.value.fingerprint())];
         if sc.expired {
             attrs.push("expired".to_string());
         }
@@ -176,32 +182,46 @@ pub fn cookie_summary(r: &ExchangeRecord) -> Option<String> {
         if let Some(s) = &sc.same_site {
             attrs.push(format!("SameSite={}", sanitize_str(s)));
         }
-        let attrs = if attrs.is_empty() {
-            String::new()
-        } else {
-            format!(" ({})", attrs.join(", "))
-        };
-        parts.push(format!("set {}{attrs}", sanitize_str(&sc.name)));
+        parts.push(format!(
+            "set-cookie {} ({})",
+            sanitize_str(&sc.name),
+            attrs.join(", ")
+        ));
     }
     if r.auth.set_cookies.len() > COOKIE_NAMES {
         parts.push(format!(
-            "+{} more set",
+            "+{} more set-cookie",
             r.auth.set_cookies.len() - COOKIE_NAMES
         ));
     }
     (!parts.is_empty()).then(|| parts.join("; "))
 }
 
-fn name_list(names: &[&str]) -> String {
-    let mut out: Vec<String> = names
-        .iter()
-        .take(COOKIE_NAMES)
-        .map(|n| sanitize_str(n))
-        .collect();
+fn name_list(names: &[String]) -> String {
+    let mut out: Vec<String> = names.iter().take(COOKIE_NAMES).cloned().collect();
     if names.len() > COOKIE_NAMES {
         out.push(format!("+{} more", names.len() - COOKIE_NAMES));
     }
-    out.join(" ")
+    out.join(", ")
+}
+
+/// Server signals worth a glance: `IIS 401.2`, `Retry-After 10`, `remaining 0/3`.
+pub fn server_summary(r: &ExchangeRecord) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some((status, sub)) = r.auth.hints.iis_substatus {
+        parts.push(format!("IIS {status}.{sub}"));
+    }
+    if let Some(rl) = &r.auth.rate_limit {
+        if let Some(ra) = &rl.retry_after_raw {
+            parts.push(format!("Retry-After {}", sanitize_str(ra)));
+        }
+        match (rl.remaining, rl.limit) {
+            (Some(rem), Some(lim)) => parts.push(format!("remaining {rem}/{lim}")),
+            (Some(rem), None) => parts.push(format!("remaining {rem}")),
+            _ => {}
+        }
+    }
+    (!parts.is_empty()).then(|| parts.join(", "))
 }
 
 /// Everything auth-related in one line: `sent …; offered …; cookie …`.
@@ -215,6 +235,9 @@ pub fn auth_summary(r: &ExchangeRecord) -> String {
     }
     if let Some(c) = cookie_summary(r) {
         parts.push(c);
+    }
+    if let Some(h) = server_summary(r) {
+        parts.push(h);
     }
     parts.join("; ")
 }

@@ -100,14 +100,18 @@ fn write_finding(
     opts: &ReportOptions,
 ) -> io::Result<()> {
     writeln!(w)?;
+    let (first, last) = (f.first_ts.time_of_day(), f.last_ts.time_of_day());
+    let when = if first == last {
+        format!("at {first}")
+    } else {
+        format!("{first} .. {last}")
+    };
     writeln!(
         w,
-        "[{}] {}  (seen {}x, {} .. {})",
+        "[{}] {}  (seen {}x, {when})",
         f.severity.as_str().to_ascii_uppercase(),
         f.code,
         f.count,
-        f.first_ts.time_of_day(),
-        f.last_ts.time_of_day()
     )?;
     write_wrapped(w, &sanitize_str(&f.title), "  ", "    ")?;
     if let Some(cause) = f
