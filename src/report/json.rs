@@ -2,13 +2,13 @@
 //! the finished document passes through [`sanitize_value`], so no network
 //! text reaches a log or terminal with control or bidi characters in it.
 
-use super::summary::client_label;
+use super::summary::{client_label, server_label};
 use super::ReportOptions;
 use crate::engine::EngineEvent;
 use crate::model::redact::{display_field, display_target};
 use crate::model::{
     is_clean, sanitize, sanitize_str, with_reveal, AnalysisSnapshot, ExchangeRecord, Finding,
-    FindingId,
+    FindingId, SourceKind,
 };
 use serde_json::{json, Map, Value};
 use std::io::{self, Write};
@@ -61,7 +61,7 @@ fn exchange_value(record: &ExchangeRecord, reveal: bool) -> Value {
     }
     o.insert("ts".into(), json!(ex.ts().to_rfc3339()));
     o.insert("client".into(), json!(client_label(ex)));
-    o.insert("server".into(), json!(ex.server.to_string()));
+    o.insert("server".into(), json!(server_label(ex)));
     let rq = ex.request.as_ref();
     let rs = ex.response.as_ref();
     o.insert(
@@ -175,6 +175,8 @@ fn finding_value(f: &Finding, code_of: impl Fn(FindingId) -> Option<&'static str
     v
 }
 
+/// `packets` and `bytes` count wire sources only (pcap, pcapng, stdin, live);
+/// HAR sources count in `har_entries`.
 fn stats_json(s: &AnalysisSnapshot) -> Value {
     let st = &s.stats;
     let status: Map<String, Value> = st
@@ -182,11 +184,19 @@ fn stats_json(s: &AnalysisSnapshot) -> Value {
         .iter()
         .map(|(k, v)| (k.to_string(), json!(v)))
         .collect();
-    let packets: u64 = s.sources.iter().map(|x| x.packets).sum();
-    let bytes: u64 = s.sources.iter().map(|x| x.bytes).sum();
+    let wire = s.sources.iter().filter(|x| x.kind != SourceKind::Har);
+    let packets: u64 = wire.clone().map(|x| x.packets).sum();
+    let bytes: u64 = wire.map(|x| x.bytes).sum();
+    let har_entries: u64 = s
+        .sources
+        .iter()
+        .filter(|x| x.kind == SourceKind::Har)
+        .map(|x| x.packets)
+        .sum();
     json!({
         "packets": packets,
         "bytes": bytes,
+        "har_entries": har_entries,
         "connections": st.tcp.connections,
         "exchanges": st.exchanges,
         "status_counts": status,

@@ -19,6 +19,14 @@ pub fn client_label(ex: &HttpExchange) -> Option<String> {
     (!unknown).then(|| ex.client.to_string())
 }
 
+/// The server as shown: `ip:port`, or `None` when a HAR entry did not record
+/// the server address (`serverIPAddress`).
+pub fn server_label(ex: &HttpExchange) -> Option<String> {
+    let unknown =
+        matches!(ex.origin, ExchangeOrigin::Har { .. }) && ex.server.ip().is_unspecified();
+    (!unknown).then(|| ex.server.to_string())
+}
+
 /// The client address alone, `-` when unknown.
 pub fn client_ip_label(ex: &HttpExchange) -> String {
     match client_label(ex) {
