@@ -331,3 +331,142 @@ fn debug_output_of_records_masks_secrets() {
     }
     assert!(checked > 20, "only {checked} secrets checked");
 }
+
+/// Control, C1 and bidi characters an attacker puts in network text.
+const HOSTILE: &[&str] = &[
+    "\u{1b}]0;pwned\u{7}",
+    "\u{1b}[2J",
+    "\u{9b}31m",
+    "\u{202e}",
+    "\u{2066}",
+];
+
+fn hostile(i: usize) -> &'static str {
+    HOSTILE.get(i % HOSTILE.len()).copied().unwrap_or("")
+}
+
+fn har_header(name: &str, value: &str) -> Value {
+    serde_json::json!({"name": name, "value": value})
+}
+
+/// A HAR whose every displayed string carries escape, C1 or bidi sequences,
+/// plus secrets in places only typed redaction finds (a query parameter, a
+/// `Location` URL, a newline-joined `Set-Cookie`). Made-up values throughout.
+fn hostile_har() -> (Value, Vec<&'static str>) {
+    use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
+    let user = format!("mal{}lory", hostile(0));
+    let basic = STANDARD.encode(format!("{user}:pw-hostile-4711"));
+    let claims = format!(
+        r#"{{"sub":"eve{}","exp":1,"scope":"r{}"}}"#,
+        hostile(3),
+        hostile(1)
+    );
+    let jwt = format!(
+        "{}.{}.c2lnbmF0dXJlLWhvc3RpbGU",
+        URL_SAFE_NO_PAD.encode(r#"{"alg":"HS256","typ":"JWT"}"#),
+        URL_SAFE_NO_PAD.encode(claims)
+    );
+    let entry = |i: usize, auth: String| {
+        serde_json::json!({
+            "startedDateTime": format!("2026-01-01T00:00:0{i}.000Z"),
+            "time": 1.0,
+            "request": {
+                "method": "GET",
+                "url": format!("http://h.test/p{}?access_token=tok-hostile-9931&x={}", hostile(i), hostile(i + 1)),
+                "httpVersion": "HTTP/1.1",
+                "cookies": [],
+                "headers": [
+                    har_header("Host", &format!("h.test{}", hostile(i + 2))),
+                    har_header("Authorization", &auth),
+                    har_header(&format!("X-Ev{}il", hostile(i)), &format!("v{}", hostile(i + 3))),
+                    har_header("Cookie", &format!("s{}id=ck-hostile-5521; other=zz-hostile-7788", hostile(i))),
+                ],
+                "queryString": [], "headersSize": -1, "bodySize": 0
+            },
+            "response": {
+                "status": 401,
+                "statusText": format!("No{}pe", hostile(i + 4)),
+                "httpVersion": "HTTP/1.1",
+                "cookies": [],
+                "headers": [
+                    har_header("WWW-Authenticate", &format!("Basic realm=\"r{}\"", hostile(i))),
+                    har_header("Location", "/cb?code=code-hostile-3141&state=ok"),
+                    har_header("Set-Cookie", "a=sc-hostile-1618; Path=/\nb=sc-hostile-2718; Secure"),
+                ],
+                "content": {"size": 0, "mimeType": "text/plain"},
+                "headersSize": -1, "bodySize": 0, "redirectURL": ""
+            },
+            "cache": {}, "timings": {"send": 0, "wait": 1, "receive": 0}
+        })
+    };
+    let har = serde_json::json!({"log": {"version": "1.2", "creator": {"name": "t", "version": "1"},
+        "entries": [entry(0, format!("Basic {basic}")), entry(1, format!("Bearer {jwt}")),
+                    entry(2, format!("Basic {basic}"))]}});
+    let secrets = vec![
+        "pw-hostile-4711",
+        "tok-hostile-9931",
+        "ck-hostile-5521",
+        "zz-hostile-7788",
+        "code-hostile-3141",
+        "sc-hostile-1618",
+        "sc-hostile-2718",
+        "c2lnbmF0dXJlLWhvc3RpbGU",
+    ];
+    (har, secrets)
+}
+
+/// Raw or JSON-escaped control, C1 and bidi characters in an output.
+fn unsafe_chars(out: &[u8]) -> Vec<String> {
+    let text = String::from_utf8_lossy(out);
+    let mut found = Vec::new();
+    for c in text.chars() {
+        let u = c as u32;
+        let bad = (u < 0x20 && c != '\n')
+            || (0x7f..0xa0).contains(&u)
+            || (0x202a..=0x202e).contains(&u)
+            || (0x2066..=0x2069).contains(&u);
+        if bad {
+            found.push(format!("U+{u:04X}"));
+        }
+    }
+    for esc in ["\\u001b", "\\u0007", "\\u009b", "\\u202e", "\\u2066"] {
+        if text.to_ascii_lowercase().contains(esc) {
+            found.push(esc.to_string());
+        }
+    }
+    found
+}
+
+#[test]
+fn hostile_har_strings_are_inert_and_secrets_masked_in_every_mode() {
+    let (har, secrets) = hostile_har();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("hostile.har");
+    std::fs::write(&path, serde_json::to_vec(&har).expect("HAR")).expect("write HAR");
+    let p = path.to_string_lossy().to_string();
+    let secrets: BTreeSet<String> = secrets.iter().map(|s| s.to_string()).collect();
+    for format in ["text", "json", "ndjson"] {
+        for reveal in [false, true] {
+            let mut args = vec!["report", "--format", format, p.as_str()];
+            if reveal {
+                args.push("--show-secrets");
+            }
+            let out = run(&args);
+            assert!(
+                contains(&out, "mal\u{241b}]0"),
+                "{args:?}: the hostile user name did not reach the output at all"
+            );
+            let bad = unsafe_chars(&out);
+            assert!(bad.is_empty(), "{args:?}: unsafe characters {bad:?}");
+            let found = leaks(&out, &secrets);
+            if !reveal {
+                assert!(found.is_empty(), "{args:?} leaks {found:?}");
+            } else if format != "text" {
+                assert!(
+                    found.len() >= secrets.len(),
+                    "{args:?} shows only {found:?}"
+                );
+            }
+        }
+    }
+}
