@@ -52,7 +52,6 @@ pub fn sanitize_value(v: &mut Value) {
 
 fn exchange_value(record: &ExchangeRecord, reveal: bool) -> Value {
     let ex = &record.exchange;
-    let auth = &record.auth;
     let mut o = Map::new();
     o.insert("id".into(), json!(ex.id.0));
     o.insert("connection".into(), json!(ex.origin.conn().map(|c| c.0)));
@@ -86,6 +85,14 @@ fn exchange_value(record: &ExchangeRecord, reveal: bool) -> Value {
         json!(rs.map(|r| sanitize(r.reason.as_bytes()))),
     );
     o.insert("latency_ms".into(), json!(ex.latency_ms()));
+    auth_fields(&mut o, record);
+    wire_fields(&mut o, record, reveal);
+    Value::Object(o)
+}
+
+/// The typed auth views (secrets rendered by `Secret`'s own `Serialize`).
+fn auth_fields(o: &mut Map<String, Value>, record: &ExchangeRecord) {
+    let (ex, auth) = (&record.exchange, &record.auth);
     let mut creds = auth.credentials.iter();
     o.insert("credentials".into(), json!(creds.next()));
     let extra: Vec<_> = creds.collect();
@@ -111,13 +118,18 @@ fn exchange_value(record: &ExchangeRecord, reveal: bool) -> Value {
     if !anomalies.is_empty() {
         o.insert("anomalies".into(), json!(anomalies));
     }
-    if let Some(r) = rq {
+}
+
+/// Headers as sent (credential fields masked by kind) and the error body prefix.
+fn wire_fields(o: &mut Map<String, Value>, record: &ExchangeRecord, reveal: bool) {
+    let ex = &record.exchange;
+    if let Some(r) = &ex.request {
         o.insert(
             "request_headers".into(),
             headers_json(r.headers.iter(), reveal),
         );
     }
-    if let Some(r) = rs {
+    if let Some(r) = &ex.response {
         o.insert(
             "response_headers".into(),
             headers_json(r.headers.iter(), reveal),
@@ -133,7 +145,6 @@ fn exchange_value(record: &ExchangeRecord, reveal: bool) -> Value {
             );
         }
     }
-    Value::Object(o)
 }
 
 fn headers_json<'a>(fields: impl Iterator<Item = (&'a str, &'a [u8])>, reveal: bool) -> Value {

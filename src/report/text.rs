@@ -260,30 +260,7 @@ fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
     let wire = s.sources.iter().any(|x| x.kind != SourceKind::Har) || st.decode.frames > 0;
     writeln!(w, "STATS")?;
     if wire {
-        writeln!(
-            w,
-            "  frames {}  tcp segments {}  non-tcp {}  non-ip {}  malformed {}",
-            st.decode.frames,
-            st.decode.tcp_segments,
-            st.decode.non_tcp,
-            st.decode.non_ip,
-            st.decode.malformed
-        )?;
-        writeln!(
-            w,
-            "  connections {}  mid-stream {}  gaps {} ({} bytes)  out-of-order {}  evicted flows {}",
-            st.tcp.connections,
-            st.tcp.midstream,
-            st.tcp.gaps,
-            st.tcp.gap_bytes,
-            st.tcp.out_of_order,
-            st.tcp.flows_evicted
-        )?;
-        writeln!(
-            w,
-            "  requests {}  responses {}  non-http streams {}",
-            st.http.requests, st.http.responses, st.http.unparsed_streams
-        )?;
+        write_wire_stats(w, s)?;
     }
     let har: u64 = s
         .sources
@@ -322,6 +299,36 @@ fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
         write_wrapped(w, &format!("anomalies {}", a.join(" ")), "  ", "    ")?;
     }
     write_thresholds(w, s)
+}
+
+/// Frame, TCP and HTTP counters (wire sources only).
+fn write_wire_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
+    let st = &s.stats;
+    writeln!(
+        w,
+        "  frames {}  tcp segments {}  non-tcp {}  non-ip {}  malformed {}",
+        st.decode.frames,
+        st.decode.tcp_segments,
+        st.decode.non_tcp,
+        st.decode.non_ip,
+        st.decode.malformed
+    )?;
+    writeln!(
+        w,
+        "  connections {}  mid-stream {}  gaps {} ({} bytes)  out-of-order {}  evicted flows {}",
+        st.tcp.connections,
+        st.tcp.midstream,
+        st.tcp.gaps,
+        st.tcp.gap_bytes,
+        st.tcp.out_of_order,
+        st.tcp.flows_evicted
+    )?;
+    writeln!(
+        w,
+        "  requests {}  responses {}  non-http streams {}",
+        st.http.requests, st.http.responses, st.http.unparsed_streams
+    )?;
+    Ok(())
 }
 
 fn write_thresholds(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
