@@ -1,6 +1,10 @@
 //! Redaction by type: which header fields and query parameters carry secrets,
-//! and how they are shown. Every output (text, JSON, NDJSON, dashboard) goes
-//! through these, so a secret is masked wherever it appears.
+//! and how they are shown. Every output (text, JSON, NDJSON, dashboard, and the
+//! `Debug` of [`super::Headers`]) goes through these, so a secret is masked
+//! wherever it appears. Receives raw field names and values; emits display-safe
+//! (sanitized) text. Decides by the kind of field or parameter, never by
+//! searching for known values; must not reveal unless the caller passes
+//! `reveal` (`--show-secrets`).
 
 use super::text::{sanitize, sanitize_str};
 
