@@ -154,9 +154,19 @@ impl AuthExtractor {
             } else if name.eq_ignore_ascii_case("proxy-authenticate") {
                 ChallengeTarget::Proxy
             } else {
-                if name.eq_ignore_ascii_case("set-cookie") && view.set_cookies.len() < 64 {
-                    let c = parse_set_cookie(value, resp.ts, &self.key, notes);
-                    view.set_cookies.push(c);
+                if name.eq_ignore_ascii_case("set-cookie") {
+                    // A field value on the wire holds no LF (RFC 9110 §5.5), but
+                    // HAR producers (Firefox) join repeated Set-Cookie fields with
+                    // newlines: each line is one cookie.
+                    for line in value.split(|b| *b == b'\n') {
+                        if view.set_cookies.len() >= 64 {
+                            break;
+                        }
+                        if !line.trim_ascii().is_empty() {
+                            let c = parse_set_cookie(line, resp.ts, &self.key, notes);
+                            view.set_cookies.push(c);
+                        }
+                    }
                 }
                 continue;
             };

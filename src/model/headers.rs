@@ -3,9 +3,23 @@ use super::text::sanitize;
 /// HTTP header fields in wire order, names with their original case, values as
 /// raw bytes (RFC 9110 §5: field values are octets; decode only for display).
 /// Lookups ignore ASCII case and allocate nothing.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+/// `Debug` shows each field as every output does ([`super::redact::display_field`]):
+/// credential fields masked by their type, values as text.
+#[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers {
     fields: Vec<(Box<str>, Box<[u8]>)>,
+}
+
+impl std::fmt::Debug for Headers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list()
+            .entries(
+                self.fields
+                    .iter()
+                    .map(|(n, v)| (n, super::redact::display_field(n, v, false))),
+            )
+            .finish()
+    }
 }
 
 impl Headers {

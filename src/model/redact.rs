@@ -1,6 +1,10 @@
 //! Redaction by type: which header fields and query parameters carry secrets,
-//! and how they are shown. Every output (text, JSON, NDJSON, dashboard) goes
-//! through these, so a secret is masked wherever it appears.
+//! and how they are shown. Every output (text, JSON, NDJSON, dashboard, and the
+//! `Debug` of [`super::Headers`]) goes through these, so a secret is masked
+//! wherever it appears. Receives raw field names and values; emits display-safe
+//! (sanitized) text. Decides by the kind of field or parameter, never by
+//! searching for known values; must not reveal unless the caller passes
+//! `reveal` (`--show-secrets`).
 
 use super::text::{sanitize, sanitize_str};
 
@@ -67,32 +71,58 @@ pub fn is_secret_param(name: &str) -> bool {
     SECRET_PARAMS.iter().any(|f| f.eq_ignore_ascii_case(name))
 }
 
+/// Header fields whose value is a URL: their query parameters and user-info
+/// are masked like a request target's (an OAuth redirect carries `code=` or
+/// `access_token=` in `Location`).
+const URL_FIELDS: &[&str] = &["location", "content-location", "referer", "refresh"];
+
 /// A header value as every output shows it: sanitized, and masked when the
 /// field carries a credential (the auth scheme stays visible, e.g. `Basic ••••`;
-/// cookie names stay visible, values are masked).
+/// cookie names stay visible, values are masked). URL-valued fields have their
+/// secret query parameters masked. Values that hold several lines (a HAR
+/// producer joining repeated `Set-Cookie` fields with newlines) are masked line
+/// by line.
 pub fn display_field(name: &str, value: &[u8], reveal: bool) -> String {
-    if reveal || !is_secret_field(name) {
+    if reveal {
+        return sanitize(value);
+    }
+    if URL_FIELDS.iter().any(|f| f.eq_ignore_ascii_case(name)) {
+        return display_target(&String::from_utf8_lossy(value), false);
+    }
+    if !is_secret_field(name) {
         return sanitize(value);
     }
     let text = String::from_utf8_lossy(value);
-    let text = text.trim();
+    let lines: Vec<String> = text
+        .split(['\n', '\r'])
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| mask_line(name, l))
+        .collect();
+    if lines.is_empty() {
+        return MASK.to_string();
+    }
+    lines.join(" / ")
+}
+
+fn mask_pair(pair: &str) -> String {
+    match pair.split_once('=') {
+        Some((n, _)) => format!("{}={MASK}", sanitize_str(n.trim())),
+        None => MASK.to_string(),
+    }
+}
+
+fn mask_line(name: &str, text: &str) -> String {
     if name.eq_ignore_ascii_case("cookie") {
         return text
             .split(';')
-            .map(|pair| match pair.split_once('=') {
-                Some((n, _)) => format!("{}={MASK}", sanitize_str(n.trim())),
-                None => MASK.to_string(),
-            })
+            .map(mask_pair)
             .collect::<Vec<_>>()
             .join("; ");
     }
     if name.eq_ignore_ascii_case("set-cookie") {
         let mut parts = text.split(';');
-        let first = parts.next().unwrap_or("");
-        let head = match first.split_once('=') {
-            Some((n, _)) => format!("{}={MASK}", sanitize_str(n.trim())),
-            None => MASK.to_string(),
-        };
+        let head = mask_pair(parts.next().unwrap_or(""));
         let attrs: Vec<String> = parts.map(|a| sanitize_str(a.trim())).collect();
         if attrs.is_empty() {
             return head;
@@ -137,7 +167,7 @@ pub fn display_target(target: &str, reveal: bool) -> String {
         let parts: Vec<String> = q
             .split('&')
             .map(|p| match p.split_once('=') {
-                Some((k, _)) if is_secret_param(k) => format!("{k}={MASK}"),
+                Some((k, _)) if is_secret_param(&percent_decoded(k)) => format!("{k}={MASK}"),
                 _ => p.to_string(),
             })
             .collect();
@@ -148,6 +178,33 @@ pub fn display_target(target: &str, reveal: bool) -> String {
         }
     }
     sanitize_str(&out)
+}
+
+/// A query-parameter name with `%XX` escapes and `+` decoded, for comparison only.
+fn percent_decoded(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while let Some(&c) = b.get(i) {
+        let hex = b
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match (c, hex.and_then(|h| u8::from_str_radix(h, 16).ok())) {
+            (b'%', Some(v)) => {
+                out.push(v);
+                i += 3;
+            }
+            (b'+', _) => {
+                out.push(b' ');
+                i += 1;
+            }
+            _ => {
+                out.push(c);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 fn mask_userinfo(s: &str) -> String {
@@ -186,9 +243,57 @@ mod tests {
     }
 
     #[test]
+    fn joined_set_cookie_lines_each_masked() {
+        let v = display_field(
+            "set-cookie",
+            b"sid=abc123; Path=/\nremember=zz9plural; Secure",
+            false,
+        );
+        assert!(!v.contains("abc123") && !v.contains("zz9plural"), "{v}");
+        assert!(v.contains("sid=") && v.contains("remember=") && v.contains("Secure"));
+        let v = display_field("Cookie", b"a=1\r\nb=secretvalue", false);
+        assert!(!v.contains("secretvalue"), "{v}");
+    }
+
+    #[test]
+    fn url_fields_mask_query_secrets() {
+        let v = display_field("Location", b"/cb?code=s3cr3tcode&state=xyz", false);
+        assert!(!v.contains("s3cr3tcode") && v.contains("state=xyz"), "{v}");
+        let v = display_field("Location", b"/cb?code=s3cr3tcode", true);
+        assert!(v.contains("s3cr3tcode"));
+    }
+
+    #[test]
+    fn other_secret_fields_and_case() {
+        for name in [
+            "X-API-Key",
+            "x-api-key",
+            "Ocp-Apim-Subscription-Key",
+            "X-Auth-Token",
+        ] {
+            assert_eq!(display_field(name, b"ak_live_123456", false), MASK);
+        }
+        let v = display_field(
+            "PROXY-AUTHORIZATION",
+            b"Negotiate YIIGhgYGKwYBBQUCoIIGejCCBnag",
+            false,
+        );
+        assert_eq!(v, format!("Negotiate {MASK}"));
+        assert_eq!(display_field("Authorization", b"justatoken", false), MASK);
+        assert_eq!(display_field("Accept", b"text/html", false), "text/html");
+        assert_eq!(
+            display_field("Authorization", b"Basic YWxp", true),
+            "Basic YWxp"
+        );
+    }
+
+    #[test]
     fn query_secrets_and_userinfo_masked() {
         let t = display_target("http://bob:hunter2@h/x?access_token=abc&page=2", false);
         assert!(!t.contains("hunter2") && !t.contains("abc"));
         assert!(t.contains("page=2") && t.contains("bob"));
+        let t = display_target("/x?Access%5Ftoken=abcdef&API_KEY=k123456", false);
+        assert!(!t.contains("abcdef") && !t.contains("k123456"), "{t}");
+        assert!(t.contains("Access%5Ftoken="));
     }
 }

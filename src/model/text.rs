@@ -8,9 +8,14 @@ pub fn sanitize(bytes: &[u8]) -> String {
     sanitize_str(&text)
 }
 
+/// True when [`sanitize_str`] would return `text` unchanged.
+pub fn is_clean(text: &str) -> bool {
+    text.chars().all(is_safe)
+}
+
 /// [`sanitize`] for text that is already a `str`.
 pub fn sanitize_str(text: &str) -> String {
-    if text.chars().all(is_safe) {
+    if is_clean(text) {
         return text.to_string();
     }
     text.chars()

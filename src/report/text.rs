@@ -1,13 +1,19 @@
+//! The readable text report, laid out for a 100-column terminal: long lines
+//! (titles, explanations, fixes, auth summaries) wrap with a hanging indent.
+
+use super::summary::{auth_summary, client_ip_label, client_label};
 use super::ReportOptions;
 use crate::model::redact::display_target;
 use crate::model::{
-    human_duration, sanitize, sanitize_str, with_reveal, AnalysisSnapshot, ChallengeTarget,
-    CredentialKind, ExchangeRecord, Finding,
+    human_duration, sanitize, sanitize_str, with_reveal, AnalysisSnapshot, ExchangeRecord, Finding,
+    SourceKind, SourceStats,
 };
 use std::io::{self, Write};
 
-/// Evidence lines printed per finding before "… and N more".
+/// Evidence exchanges printed per finding before "… and N more".
 const EVIDENCE_LINES: usize = 8;
+/// Width the report is laid out for.
+const WIDTH: usize = 100;
 
 /// The readable report: notes, findings (ranked, with evidence and fixes), the
 /// exchange table, stats and the thresholds in force.
@@ -22,7 +28,7 @@ pub fn write_text(
 fn write_all(w: &mut impl Write, s: &AnalysisSnapshot, opts: &ReportOptions) -> io::Result<()> {
     write_header(w, s)?;
     for note in &s.notes {
-        writeln!(w, "NOTE: {}", sanitize_str(note))?;
+        write_wrapped(w, &format!("NOTE: {}", sanitize_str(note)), "", "  ")?;
     }
     writeln!(w)?;
     write_findings(w, s, opts)?;
@@ -30,22 +36,35 @@ fn write_all(w: &mut impl Write, s: &AnalysisSnapshot, opts: &ReportOptions) -> 
     write_stats(w, s)
 }
 
+fn source_line(src: &SourceStats) -> String {
+    let (kind, unit) = match src.kind {
+        SourceKind::Pcap => ("pcap", "packets"),
+        SourceKind::Pcapng => ("pcapng", "packets"),
+        SourceKind::Har => ("har", "entries"),
+        SourceKind::Live => ("live", "packets"),
+        SourceKind::Stdin => ("pcap on stdin", "packets"),
+    };
+    let mut extra = String::new();
+    match src.kernel_dropped {
+        Some(k) => extra.push_str(&format!(", dropped {} (kernel {k})", src.dropped)),
+        None if src.dropped > 0 => extra.push_str(&format!(", dropped {}", src.dropped)),
+        None => {}
+    }
+    if src.skipped > 0 {
+        extra.push_str(&format!(", skipped {}", src.skipped));
+    }
+    format!(
+        "source: {} ({kind}, {} {unit}, {} bytes{extra})",
+        sanitize_str(&src.path),
+        src.packets,
+        src.bytes
+    )
+}
+
 fn write_header(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
     writeln!(w, "authscope report")?;
     for src in &s.sources {
-        let drops = match src.kernel_dropped {
-            Some(k) => format!(", dropped {} (kernel {k})", src.dropped),
-            None if src.dropped > 0 => format!(", dropped {}", src.dropped),
-            None => String::new(),
-        };
-        writeln!(
-            w,
-            "source: {} ({:?}, {} packets, {} bytes{drops})",
-            sanitize_str(&src.path),
-            src.kind,
-            src.packets,
-            src.bytes
-        )?;
+        write_wrapped(w, &source_line(src), "", "  ")?;
     }
     if let (Some(a), Some(b)) = (s.stats.first_ts, s.stats.last_ts) {
         writeln!(
@@ -81,61 +100,110 @@ fn write_finding(
     opts: &ReportOptions,
 ) -> io::Result<()> {
     writeln!(w)?;
+    let (first, last) = (f.first_ts.time_of_day(), f.last_ts.time_of_day());
+    let when = if first == last {
+        format!("at {first}")
+    } else {
+        format!("{first} .. {last}")
+    };
     writeln!(
         w,
-        "[{}] {}  {}",
+        "[{}] {}  (seen {}x, {when})",
         f.severity.as_str().to_ascii_uppercase(),
         f.code,
-        sanitize_str(&f.title)
-    )?;
-    writeln!(
-        w,
-        "  seen {}x, {} .. {}",
         f.count,
-        f.first_ts.time_of_day(),
-        f.last_ts.time_of_day()
     )?;
+    write_wrapped(w, &sanitize_str(&f.title), "  ", "    ")?;
     if let Some(cause) = f
         .caused_by
         .and_then(|id| s.findings.iter().find(|g| g.id == id))
     {
-        writeln!(
-            w,
-            "  caused by: {} ({})",
-            cause.code,
-            sanitize_str(&cause.title)
-        )?;
+        let line = format!("caused by: {} ({})", cause.code, sanitize_str(&cause.title));
+        write_wrapped(w, &line, "  ", "    ")?;
     }
-    for line in wrap(&sanitize_str(&f.explanation), 96) {
-        writeln!(w, "  {line}")?;
+    write_wrapped(w, &sanitize_str(&f.explanation), "  ", "  ")?;
+    write_evidence(w, f, s, opts)?;
+    if !f.fixes.is_empty() {
+        writeln!(w, "  fixes:")?;
     }
-    if !f.evidence.is_empty() {
-        writeln!(w, "  evidence:")?;
+    for fix in &f.fixes {
+        write_wrapped(w, &sanitize_str(fix), "    - ", "      ")?;
     }
+    Ok(())
+}
+
+fn write_evidence(
+    w: &mut impl Write,
+    f: &Finding,
+    s: &AnalysisSnapshot,
+    opts: &ReportOptions,
+) -> io::Result<()> {
+    if f.evidence.is_empty() {
+        return Ok(());
+    }
+    writeln!(w, "  evidence:")?;
     for id in f.evidence.iter().take(EVIDENCE_LINES) {
-        match s.exchanges.binary_search_by_key(id, |r| r.exchange.id) {
-            Ok(i) => writeln!(w, "    {}", evidence_line(&s.exchanges[i], opts))?,
-            Err(_) => writeln!(w, "    {id} (no longer kept)")?,
+        let found = s
+            .exchanges
+            .binary_search_by_key(id, |r| r.exchange.id)
+            .ok()
+            .and_then(|i| s.exchanges.get(i));
+        match found {
+            Some(r) => {
+                let head = request_line(r, opts);
+                write_wrapped(w, &head, "    ", "        ")?;
+                let auth = auth_summary(r);
+                if !auth.is_empty() {
+                    write_wrapped(w, &auth, "        ", "          ")?;
+                }
+            }
+            None => writeln!(w, "    {id} (no longer kept)")?,
         }
     }
     if f.evidence.len() > EVIDENCE_LINES {
         writeln!(w, "    … and {} more", f.evidence.len() - EVIDENCE_LINES)?;
     }
-    if !f.fixes.is_empty() {
-        writeln!(w, "  fixes:")?;
-    }
-    for fix in &f.fixes {
-        writeln!(w, "    - {}", sanitize_str(fix))?;
-    }
     Ok(())
 }
 
-/// `10:00:01.123 #3 GET /admin → 401  sent: Basic alice  offered: Basic realm="ops"`.
-pub fn exchange_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
-    with_reveal(opts.show_secrets, || evidence_line(r, opts))
+/// `#3 10:00:01.123 10.0.0.5 GET host/admin -> 401`.
+fn request_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
+    let ex = &r.exchange;
+    let (method, target) = match &ex.request {
+        Some(rq) => (
+            sanitize(rq.method.as_bytes()),
+            display_target(&rq.target, opts.show_secrets),
+        ),
+        None => ("-".into(), String::new()),
+    };
+    let status = ex.status().map_or("-".to_string(), |s| s.to_string());
+    format!(
+        "{} {} {} {} {}{} -> {}",
+        ex.id,
+        ex.ts().time_of_day(),
+        client_ip_label(ex),
+        method,
+        sanitize(ex.host().as_bytes()),
+        target,
+        status
+    )
 }
 
-/// `[ERROR] auth-loop ×9  title`, one line for streaming text output.
+/// One line per exchange for streaming text output:
+/// `#3 10:00:01.123 10.0.0.5 GET host/admin -> 401  sent Basic alice (cred …)`.
+pub fn exchange_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
+    with_reveal(opts.show_secrets, || {
+        let auth = auth_summary(r);
+        let head = request_line(r, opts);
+        if auth.is_empty() {
+            head
+        } else {
+            format!("{head}  {auth}")
+        }
+    })
+}
+
+/// `[ERROR] auth-loop x9  title`, one line for streaming text output.
 pub fn finding_line(f: &Finding) -> String {
     format!(
         "[{}] {} x{}  {}",
@@ -144,104 +212,6 @@ pub fn finding_line(f: &Finding) -> String {
         f.count,
         sanitize_str(&f.title)
     )
-}
-
-fn evidence_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
-    let ex = &r.exchange;
-    let (method, target) = match &ex.request {
-        Some(rq) => (
-            sanitize(rq.method.as_bytes()),
-            display_target(&rq.target, opts.show_secrets),
-        ),
-        None => ("-".into(), "-".into()),
-    };
-    let status = ex.status().map_or("-".to_string(), |s| s.to_string());
-    let mut line = format!(
-        "{} {} {} {} {}{} -> {}",
-        ex.ts().time_of_day(),
-        ex.id,
-        ex.client.ip(),
-        method,
-        sanitize(ex.host().as_bytes()),
-        target,
-        status
-    );
-    line.push_str(&format!("  sent: {}", sent_summary(r)));
-    let offered = offered_summary(r);
-    if !offered.is_empty() {
-        line.push_str(&format!("  offered: {offered}"));
-    }
-    line
-}
-
-/// What the client sent, e.g. `Basic alice (pw 1a2b3c4d)`, `Bearer JWT exp -3m12s`, `none`.
-pub fn sent_summary(r: &ExchangeRecord) -> String {
-    let mut parts = Vec::new();
-    for c in &r.auth.credentials {
-        let proxy = if c.target == ChallengeTarget::Proxy {
-            "proxy "
-        } else {
-            ""
-        };
-        let detail = match &c.kind {
-            CredentialKind::Basic { user, password } => {
-                format!("{} (pw {})", sanitize_str(user), password.fingerprint())
-            }
-            CredentialKind::Bearer {
-                jwt: Some(j),
-                token,
-            } => {
-                let exp = match (j.exp, r.exchange.request.as_ref()) {
-                    (Some(e), Some(rq)) => {
-                        format!(" exp {}", human_duration(e.micros_since(rq.ts)))
-                    }
-                    _ => String::new(),
-                };
-                format!("JWT{exp} (fp {})", token.fingerprint())
-            }
-            CredentialKind::Bearer { token, jwt: None } => {
-                format!("{} bytes (fp {})", token.len(), token.fingerprint())
-            }
-            CredentialKind::Malformed { reason, .. } => format!("malformed: {reason}"),
-            _ => c.user().map(sanitize_str).unwrap_or_default(),
-        };
-        parts.push(
-            format!("{proxy}{} {detail}", sanitize_str(&c.scheme))
-                .trim()
-                .to_string(),
-        );
-    }
-    for k in &r.auth.api_keys {
-        parts.push(format!(
-            "api key in {} (fp {})",
-            sanitize_str(&k.source),
-            k.value.fingerprint()
-        ));
-    }
-    if parts.is_empty() {
-        "none".into()
-    } else {
-        parts.join(", ")
-    }
-}
-
-/// The challenges offered, e.g. `Basic realm="ops", Negotiate`.
-pub fn offered_summary(r: &ExchangeRecord) -> String {
-    r.auth
-        .challenges
-        .iter()
-        .map(|c| {
-            let mut s = sanitize_str(&c.scheme);
-            if let Some(realm) = c.param("realm") {
-                s.push_str(&format!(" realm=\"{}\"", sanitize_str(realm)));
-            }
-            if let Some(e) = c.param("error") {
-                s.push_str(&format!(" error={}", sanitize_str(e)));
-            }
-            s
-        })
-        .collect::<Vec<_>>()
-        .join(", ")
 }
 
 fn write_exchanges(
@@ -253,8 +223,8 @@ fn write_exchanges(
     writeln!(w, "EXCHANGES ({} total, {} shown)", s.stats.exchanges, kept)?;
     writeln!(
         w,
-        "  {:>5} {:<12} {:<21} {:<7} {:<44} {:>6}  AUTH",
-        "ID", "TIME", "CLIENT", "METHOD", "HOST+TARGET", "STATUS"
+        "  {:>5} {:<12} {:<21} {:>6}  REQUEST / AUTH",
+        "ID", "TIME", "CLIENT", "STATUS"
     )?;
     for r in &s.exchanges {
         let ex = &r.exchange;
@@ -266,36 +236,74 @@ fn write_exchanges(
             None => ("-".into(), String::new()),
         };
         let status = ex.status().map_or("-".to_string(), |s| s.to_string());
-        let mut auth = String::new();
-        let sent = sent_summary(r);
-        if sent != "none" {
-            auth.push_str(&format!("sent {sent}"));
-        }
-        let offered = offered_summary(r);
-        if !offered.is_empty() {
-            if !auth.is_empty() {
-                auth.push_str("; ");
-            }
-            auth.push_str(&format!("offered {offered}"));
-        }
-        writeln!(
-            w,
-            "  {:>5} {:<12} {:<21} {:<7} {:<44} {:>6}  {}",
+        let client = client_label(ex).unwrap_or_else(|| "-".into());
+        let request = format!("{} {}{}", method, sanitize(ex.host().as_bytes()), target);
+        let line = format!(
+            "  {:>5} {:<12} {:<21} {:>6}  {}",
             ex.id.0,
             ex.ts().time_of_day(),
-            ex.client.to_string(),
-            truncate(&method, 7),
-            truncate(&format!("{}{}", sanitize(ex.host().as_bytes()), target), 44),
+            client,
             status,
-            auth
-        )?;
+            request
+        );
+        writeln!(w, "{}", truncate(&line, WIDTH))?;
+        let auth = auth_summary(r);
+        if !auth.is_empty() {
+            write_wrapped(w, &auth, &" ".repeat(21), &" ".repeat(23))?;
+        }
     }
     writeln!(w)
 }
 
 fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
     let st = &s.stats;
+    let wire = s.sources.iter().any(|x| x.kind != SourceKind::Har) || st.decode.frames > 0;
     writeln!(w, "STATS")?;
+    if wire {
+        write_wire_stats(w, s)?;
+    }
+    let har: u64 = s
+        .sources
+        .iter()
+        .filter(|x| x.kind == SourceKind::Har)
+        .map(|x| x.packets)
+        .sum();
+    let har = if har > 0 {
+        format!("  har entries {har}")
+    } else {
+        String::new()
+    };
+    writeln!(
+        w,
+        "  exchanges {} (evicted {}){har}",
+        st.exchanges, st.exchanges_evicted
+    )?;
+    let codes: Vec<String> = st
+        .status_counts
+        .iter()
+        .map(|(k, v)| format!("{k}:{v}"))
+        .collect();
+    let codes = if codes.is_empty() {
+        "-".to_string()
+    } else {
+        codes.join(" ")
+    };
+    write_wrapped(w, &format!("status {codes}"), "  ", "    ")?;
+    if !st.anomalies.counts.is_empty() {
+        let a: Vec<String> = st
+            .anomalies
+            .counts
+            .iter()
+            .map(|(k, v)| format!("{k}:{v}"))
+            .collect();
+        write_wrapped(w, &format!("anomalies {}", a.join(" ")), "  ", "    ")?;
+    }
+    write_thresholds(w, s)
+}
+
+/// Frame, TCP and HTTP counters (wire sources only).
+fn write_wire_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
+    let st = &s.stats;
     writeln!(
         w,
         "  frames {}  tcp segments {}  non-tcp {}  non-ip {}  malformed {}",
@@ -317,50 +325,41 @@ fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
     )?;
     writeln!(
         w,
-        "  requests {}  responses {}  exchanges {} (evicted {})  non-http streams {}",
-        st.http.requests,
-        st.http.responses,
-        st.exchanges,
-        st.exchanges_evicted,
-        st.http.unparsed_streams
+        "  requests {}  responses {}  non-http streams {}",
+        st.http.requests, st.http.responses, st.http.unparsed_streams
     )?;
-    let codes: Vec<String> = st
-        .status_counts
-        .iter()
-        .map(|(k, v)| format!("{k}:{v}"))
-        .collect();
-    writeln!(
-        w,
-        "  status {}",
-        if codes.is_empty() {
-            "-".into()
-        } else {
-            codes.join(" ")
-        }
-    )?;
-    if !st.anomalies.counts.is_empty() {
-        let a: Vec<String> = st
-            .anomalies
-            .counts
-            .iter()
-            .map(|(k, v)| format!("{k}:{v}"))
-            .collect();
-        writeln!(w, "  anomalies {}", a.join(" "))?;
-    }
+    Ok(())
+}
+
+fn write_thresholds(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
     let t = &s.thresholds;
+    writeln!(w, "THRESHOLDS")?;
     writeln!(
         w,
-        "THRESHOLDS  loop {}/{}s  redirect-loop {}/{}s  burst {}/{}s  challenge-window {}s  jwt-skew {}s  date-skew {}s",
+        "  auth-loop {} in {}s  login-redirect-loop {} in {}s  failed-login-burst {} in {}s",
         t.loop_count,
         t.loop_window_secs,
         t.redirect_loop_count,
         t.redirect_loop_window_secs,
         t.burst_count,
-        t.burst_window_secs,
-        t.challenge_answer_secs,
-        t.jwt_skew_secs,
-        t.date_skew_secs
+        t.burst_window_secs
+    )?;
+    writeln!(
+        w,
+        "  challenge answer {}s  jwt skew {}s  date skew {}s",
+        t.challenge_answer_secs, t.jwt_skew_secs, t.date_skew_secs
     )
+}
+
+/// Writes `text` wrapped to [`WIDTH`]: the first line after `first`, the rest
+/// after `rest`. A word longer than a line is cut.
+fn write_wrapped(w: &mut impl Write, text: &str, first: &str, rest: &str) -> io::Result<()> {
+    let mut prefix = first;
+    for line in wrap(text, WIDTH.saturating_sub(rest.chars().count()).max(20)) {
+        writeln!(w, "{prefix}{line}")?;
+        prefix = rest;
+    }
+    Ok(())
 }
 
 fn truncate(s: &str, max: usize) -> String {
@@ -376,16 +375,38 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();
     for word in text.split_whitespace() {
+        let word = truncate(word, width);
         if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
             lines.push(std::mem::take(&mut cur));
         }
         if !cur.is_empty() {
             cur.push(' ');
         }
-        cur.push_str(word);
+        cur.push_str(&word);
     }
     if !cur.is_empty() {
         lines.push(cur);
     }
     lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_width_and_words() {
+        let text = "alpha beta gamma delta epsilon zeta eta theta";
+        let lines = wrap(text, 12);
+        assert!(lines.iter().all(|l| l.chars().count() <= 12), "{lines:?}");
+        assert_eq!(lines.join(" "), text);
+    }
+
+    #[test]
+    fn wrap_cuts_overlong_words() {
+        let long = "x".repeat(300);
+        let lines = wrap(&long, 40);
+        assert_eq!(lines.len(), 1);
+        assert_eq!(lines[0].chars().count(), 40);
+    }
 }

@@ -115,3 +115,23 @@ fn anomalies_are_reported_as_codes() {
         ]
     );
 }
+
+/// Regression (secrets audit): a HAR's newline-joined Set-Cookie value is two
+/// cookies; parsed as one, the second cookie's value landed in `Path` unmasked.
+#[test]
+fn newline_joined_set_cookie_is_one_cookie_per_line() {
+    let e = exchange(
+        "/",
+        &[],
+        200,
+        &[("Set-Cookie", "a=v-one; Path=/\nb=v-two; Secure")],
+        b"",
+        0,
+    );
+    let v = AuthExtractor::new(key()).extract(&e);
+    assert_eq!(v.set_cookies.len(), 2);
+    assert_eq!(v.set_cookies[0].path.as_deref(), Some("/"));
+    assert_eq!(v.set_cookies[1].name, "b");
+    assert!(v.set_cookies[1].secure);
+    assert_eq!(v.set_cookies[1].value.expose(), "v-two");
+}
