@@ -217,7 +217,11 @@ impl Live {
             assert!(Instant::now() < deadline, "no exit within 15 s of SIGINT");
             std::thread::sleep(Duration::from_millis(20));
         };
-        let rest: Vec<Value> = self.lines.try_iter().collect();
+        // The reader thread ends at end of output; wait for it, bounded.
+        let mut rest = Vec::new();
+        while let Ok(v) = self.lines.recv_timeout(Duration::from_secs(5)) {
+            rest.push(v);
+        }
         (code, rest)
     }
 }
