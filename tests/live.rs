@@ -282,7 +282,9 @@ fn ndjson_shows_loop_and_rate_limit_while_capturing() {
     }
     let dir = tempfile::tempdir().expect("tempdir");
     let (_server, port) = start_server(dir.path());
-    let mut live = start_live(port, &[]);
+    let saved = dir.path().join("saved.pcapng");
+    let saved_arg = saved.to_string_lossy().into_owned();
+    let mut live = start_live(port, &["--write", &saved_arg]);
     let started = Instant::now();
 
     for _ in 0..6 {
@@ -325,6 +327,22 @@ fn ndjson_shows_loop_and_rate_limit_while_capturing() {
     assert!(source["dropped"].is_u64(), "{last}");
     assert!(source["kernel_dropped"].is_u64(), "{last}");
     assert!(last["exchanges"].as_u64().unwrap_or(0) >= 13, "{last}");
+
+    // `--write` kept the packets: the saved pcapng replays to the same exchanges.
+    let out = Command::new(bin())
+        .args(["report", "--format", "json"])
+        .arg(&saved)
+        .output()
+        .expect("report on the saved capture");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let doc: Value = serde_json::from_slice(&out.stdout).expect("JSON report");
+    assert_eq!(doc["sources"][0]["kind"], "pcapng", "{}", doc["sources"]);
+    assert_eq!(doc["sources"][0]["packets"], source["packets"]);
+    assert_eq!(doc["stats"]["exchanges"], last["exchanges"]);
 }
 
 /// The `Uid:`/`Gid:` lines of /proc/PID/status: real, effective, saved, fs.

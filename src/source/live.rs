@@ -154,13 +154,49 @@ fn permission_hint(iface: &str, e: &pcap::Error) -> InputError {
     }
 }
 
+/// Packets the kernel ring must hold at least, whatever their size.
+const MIN_RING_SLOTS: i64 = 2048;
+
+/// Upper bound of the automatic ring growth (an explicit larger
+/// `--buffer-size` is still honoured).
+const MAX_AUTO_RING: i64 = 256 << 20;
+
+/// Kernel buffer in bytes: `--buffer-size`, raised when needed so the ring
+/// holds [`MIN_RING_SLOTS`] packets. In immediate mode libpcap uses TPACKET_V2,
+/// whose slots all have the size of the largest packet (snap length capped by
+/// the MTU): on `lo` (MTU 65,536) 16 MiB is only ~250 packets, and a scheduling
+/// hiccup of a few milliseconds at a few thousand packets/s overflows it.
+fn ring_bytes(buffer_mib: i32, snaplen: i32, mtu: Option<u32>) -> i32 {
+    let asked = i64::from(buffer_mib.clamp(1, 2047)) << 20;
+    let largest = mtu.map_or(i64::from(snaplen), |m| {
+        i64::from(snaplen).min(i64::from(m).saturating_add(64))
+    });
+    // Slot: packet, tpacket2_hdr and sockaddr_ll, rounded as the kernel does.
+    let slot = (largest + 96 + 15) & !15;
+    let wanted = slot.saturating_mul(MIN_RING_SLOTS).min(MAX_AUTO_RING);
+    i32::try_from(asked.max(wanted)).unwrap_or(i32::MAX)
+}
+
+/// The interface's MTU (Linux sysfs); `None` elsewhere or when unreadable.
+fn interface_mtu(name: &str) -> Option<u32> {
+    if name.contains('/') || name.contains("..") {
+        return None;
+    }
+    std::fs::read_to_string(format!("/sys/class/net/{name}/mtu"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
 fn open_handle(name: &str, opts: &LiveOptions) -> Result<pcap::Capture<pcap::Active>, InputError> {
+    let ring = ring_bytes(opts.buffer_mib, snaplen(opts), interface_mtu(name));
     pcap::Capture::from_device(name)
         .and_then(|c| {
             c.promisc(opts.promisc)
                 .snaplen(snaplen(opts))
                 .immediate_mode(true)
-                .buffer_size(opts.buffer_mib.clamp(1, 2048).saturating_mul(1 << 20))
+                .buffer_size(ring)
                 .timeout(100)
                 .open()
         })
@@ -458,49 +494,4 @@ impl Drop for LiveCapture {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn default_filter_adds_extra_ports_once() {
-        let f = default_filter(&[9000, 80]);
-        assert_eq!(
-            f,
-            "tcp and (port 80 or port 8080 or port 8000 or port 8008 or port 3000 \
-             or port 5000 or port 9000)"
-        );
-    }
-
-    #[test]
-    fn raw_ip_dlt_becomes_linktype_raw() {
-        assert_eq!(pcapng_link_type(12), 101);
-        assert_eq!(pcapng_link_type(14), 101);
-        assert_eq!(pcapng_link_type(1), 1);
-        assert_eq!(pcapng_link_type(113), 113);
-    }
-
-    #[test]
-    fn full_queue_counts_drops_and_never_blocks() {
-        let (tx, rx) = sync_channel(2);
-        let shared = Shared::default();
-        for _ in 0..5 {
-            assert!(enqueue(&tx, &shared, Timestamp::ZERO, 10, &[0u8; 10]));
-        }
-        assert_eq!(shared.packets.load(Ordering::Relaxed), 5);
-        assert_eq!(shared.queue_dropped.load(Ordering::Relaxed), 3);
-        assert_eq!(shared.queued_bytes.load(Ordering::Relaxed), 20);
-        drop(rx);
-        assert!(!enqueue(&tx, &shared, Timestamp::ZERO, 10, &[0u8; 10]));
-    }
-
-    #[test]
-    fn byte_cap_drops_before_the_frame_cap() {
-        let (tx, _rx) = sync_channel(16);
-        let shared = Shared::default();
-        let big = vec![0u8; QUEUE_BYTES / 2 + 1];
-        assert!(enqueue(&tx, &shared, Timestamp::ZERO, 0, &big));
-        assert!(enqueue(&tx, &shared, Timestamp::ZERO, 0, &big));
-        assert_eq!(shared.queue_dropped.load(Ordering::Relaxed), 1);
-        assert_eq!(shared.queued_bytes.load(Ordering::Relaxed), big.len());
-    }
-}
+mod tests;
