@@ -7,7 +7,7 @@ use crate::cli::{LiveArgs, LiveFormat};
 use crate::engine::{Engine, EngineEvent};
 use crate::model::Timestamp;
 use crate::report::{self, ReportOptions};
-use crate::source::live::{list_interfaces, LiveCapture, LiveOptions};
+use crate::source::live::{list_interfaces, LiveCapture, LiveOptions, StopHandle};
 use crate::source::Source;
 use anyhow::Result;
 use std::io::Write;
@@ -16,6 +16,10 @@ use std::time::{Duration, Instant};
 
 /// Wall-clock interval between stats lines in headless mode.
 const STATS_EVERY: Duration = Duration::from_secs(5);
+
+/// `--duration` beyond this (about 31 years) is treated as "until stopped";
+/// it keeps `Instant` arithmetic from overflowing.
+const MAX_DURATION_SECS: f64 = 1e9;
 
 /// Capture options from the command line.
 pub fn live_options(args: &LiveArgs) -> LiveOptions {
@@ -47,8 +51,7 @@ pub fn run_live(args: &LiveArgs) -> Result<ExitCode> {
 }
 
 fn run_headless(mut capture: LiveCapture, args: &LiveArgs) -> Result<ExitCode> {
-    let stop = capture.stop_handle();
-    let _ = ctrlc::set_handler(move || stop.stop());
+    install_stop_handler(capture.stop_handle());
     eprintln!(
         "authscope: capturing on {} (filter: {}); Ctrl-C to stop",
         capture.interface(),
@@ -62,27 +65,22 @@ fn run_headless(mut capture: LiveCapture, args: &LiveArgs) -> Result<ExitCode> {
     };
     let deadline = args
         .duration
-        .map(|d| Instant::now() + Duration::from_secs_f64(d));
+        .map(|d| Instant::now() + Duration::from_secs_f64(d.min(MAX_DURATION_SECS)));
     let stdout = std::io::stdout();
     let mut out = stdout.lock();
     let mut idle = Idle::default();
     let mut last_stats = Instant::now();
-    loop {
+    while !capture.ended() {
         if deadline.is_some_and(|d| Instant::now() >= d) {
             capture.request_stop();
         }
         if capture.wait(Duration::from_millis(100)) {
-            if let Some(item) = capture.next_item()? {
+            if let Ok(Some(item)) = capture.next_item() {
                 engine.feed(item);
                 idle.packet(engine.clock());
             }
-        } else {
-            if let Some(now) = idle.advanced_clock() {
-                engine.tick(now);
-            }
-            if capture.stop_handle().is_stopped() && capture.ended() {
-                break;
-            }
+        } else if let Some(now) = idle.advanced_clock() {
+            engine.tick(now);
         }
         write_events(&mut out, engine.drain_events(), args.format, &opts)?;
         if last_stats.elapsed() >= STATS_EVERY {
@@ -93,7 +91,24 @@ fn run_headless(mut capture: LiveCapture, args: &LiveArgs) -> Result<ExitCode> {
     engine.finish();
     write_events(&mut out, engine.drain_events(), args.format, &opts)?;
     write_summary(&mut out, &engine, &capture, args.format, &opts)?;
+    if let Some(e) = capture.error() {
+        eprintln!("authscope: {}: {e}", capture.interface());
+        return Ok(ExitCode::from(2));
+    }
     Ok(ExitCode::SUCCESS)
+}
+
+/// Ctrl-C (and SIGTERM, SIGHUP) ends the capture with the final summary; a
+/// second one exits at once, in case the summary itself is stuck.
+fn install_stop_handler(stop: StopHandle) {
+    let mut asked = false;
+    let _ = ctrlc::set_handler(move || {
+        if asked {
+            std::process::exit(130);
+        }
+        asked = true;
+        stop.stop();
+    });
 }
 
 /// Capture time advanced by wall time while no packet arrives, so detector

@@ -75,6 +75,7 @@ pub fn run_report(args: &ReportArgs) -> Result<ExitCode> {
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     let mut input_error = None;
+    let streaming = args.files.iter().any(|p| is_stream(p));
     loop {
         match src.next_item() {
             Ok(Some(item)) => engine.feed(item),
@@ -85,7 +86,15 @@ pub fn run_report(args: &ReportArgs) -> Result<ExitCode> {
             }
         }
         if args.format == Format::Ndjson {
-            report::write_ndjson_events(&mut out, engine.drain_events(), &opts)?;
+            let events = engine.drain_events();
+            if !events.is_empty() {
+                report::write_ndjson_events(&mut out, events, &opts)?;
+                // A stream (`tcpdump -U -w - | authscope report -`) is watched
+                // as it arrives: each batch of lines goes out at once.
+                if streaming {
+                    out.flush()?;
+                }
+            }
         }
     }
     engine.finish();
@@ -114,6 +123,12 @@ pub fn run_report(args: &ReportArgs) -> Result<ExitCode> {
     } else {
         ExitCode::SUCCESS
     })
+}
+
+/// True for stdin and other inputs that are not regular files (pipes, FIFOs):
+/// their packets arrive over time.
+fn is_stream(path: &str) -> bool {
+    path == "-" || std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
 }
 
 /// `authscope replay`: the dashboard over files or stdin.

@@ -7,21 +7,33 @@
 //! drops. Privileges are dropped right after the interface is opened, before any
 //! packet is read. Must not parse packets.
 
+mod interfaces;
+mod privileges;
+
+pub use interfaces::list_interfaces;
+
 use super::pcapng::PcapngWriter;
 use super::{InputError, Source};
 use crate::model::{LinkType, RawFrame, SourceItem, SourceKind, SourceStats, Timestamp};
 use std::path::PathBuf;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::mpsc::{sync_channel, Receiver, RecvTimeoutError, SyncSender, TrySendError};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 /// The ports the default filter captures, besides every `--port`.
 pub const DEFAULT_PORTS: &[u16] = &[80, 8080, 8000, 8008, 3000, 5000];
 
 /// Frames queued between the capture thread and the analysis.
 pub const QUEUE_FRAMES: usize = 65_536;
+
+/// Captured bytes queued between the capture thread and the analysis: with
+/// 64 KiB loopback frames the frame cap alone would allow 4 GiB.
+pub const QUEUE_BYTES: usize = 128 << 20;
+
+/// How often the capture thread reads libpcap's counters and flushes `--write`.
+const HOUSEKEEPING_EVERY: Duration = Duration::from_millis(250);
 
 /// How to open the interface.
 #[derive(Clone, Debug)]
@@ -44,7 +56,7 @@ pub struct LiveOptions {
     pub user: Option<String>,
 }
 
-/// `tcp port 80 or tcp port 8080 …` for the default ports and `extra`.
+/// `tcp and (port 80 or port 8080 …)` for the default ports and `extra`.
 pub fn default_filter(extra: &[u16]) -> String {
     let mut ports: Vec<u16> = DEFAULT_PORTS.to_vec();
     for p in extra {
@@ -58,19 +70,34 @@ pub fn default_filter(extra: &[u16]) -> String {
 
 /// One captured packet, copied off libpcap's buffer.
 #[derive(Debug)]
-pub struct OwnedFrame {
+struct OwnedFrame {
     ts: Timestamp,
     orig_len: u32,
     data: Vec<u8>,
 }
 
+/// State shared between the capture thread and the reader.
 #[derive(Debug, Default)]
-struct Counters {
+struct Shared {
     packets: AtomicU64,
     bytes: AtomicU64,
     queue_dropped: AtomicU64,
     kernel_dropped: AtomicU64,
     if_dropped: AtomicU64,
+    queued_bytes: AtomicUsize,
+    /// Why the capture ended, when it ended on its own (interface gone).
+    error: Mutex<Option<String>>,
+}
+
+impl Shared {
+    fn set_error(&self, message: String) {
+        let mut slot = self.error.lock().unwrap_or_else(|p| p.into_inner());
+        slot.get_or_insert(message);
+    }
+
+    fn error(&self) -> Option<String> {
+        self.error.lock().unwrap_or_else(|p| p.into_inner()).clone()
+    }
 }
 
 /// A running capture.
@@ -79,11 +106,14 @@ pub struct LiveCapture {
     filter: String,
     link_type: LinkType,
     rx: Receiver<OwnedFrame>,
-    counters: Arc<Counters>,
+    shared: Arc<Shared>,
     stop: StopHandle,
     thread: Option<JoinHandle<()>>,
     current: Option<OwnedFrame>,
     last: Option<OwnedFrame>,
+    /// The capture thread has ended and every queued frame was taken.
+    drained: bool,
+    error_reported: bool,
 }
 
 /// Stops a capture from any thread (a Ctrl-C handler, a deadline): sets the
@@ -107,36 +137,6 @@ impl StopHandle {
     }
 }
 
-/// `tcpdump -D`-style lines: `1.eth0 [Up, Running]`.
-pub fn list_interfaces() -> Result<Vec<String>, InputError> {
-    let devices = pcap::Device::list().map_err(|e| InputError {
-        path: "interfaces".into(),
-        message: e.to_string(),
-    })?;
-    Ok(devices
-        .iter()
-        .enumerate()
-        .map(|(i, d)| {
-            let mut flags = Vec::new();
-            if d.flags.is_up() {
-                flags.push("Up");
-            }
-            if d.flags.is_running() {
-                flags.push("Running");
-            }
-            if d.flags.is_loopback() {
-                flags.push("Loopback");
-            }
-            let desc = d
-                .desc
-                .as_deref()
-                .map(|s| format!(" ({s})"))
-                .unwrap_or_default();
-            format!("{}.{}{desc} [{}]", i + 1, d.name, flags.join(", "))
-        })
-        .collect())
-}
-
 fn permission_hint(iface: &str, e: &pcap::Error) -> InputError {
     let text = e.to_string();
     let denied = text.contains("ermission") || text.contains("not permitted");
@@ -154,55 +154,104 @@ fn permission_hint(iface: &str, e: &pcap::Error) -> InputError {
     }
 }
 
+/// Packets the kernel ring must hold at least, whatever their size.
+const MIN_RING_SLOTS: i64 = 2048;
+
+/// Upper bound of the automatic ring growth (an explicit larger
+/// `--buffer-size` is still honoured).
+const MAX_AUTO_RING: i64 = 256 << 20;
+
+/// Kernel buffer in bytes: `--buffer-size`, raised when needed so the ring
+/// holds [`MIN_RING_SLOTS`] packets. In immediate mode libpcap uses TPACKET_V2,
+/// whose slots all have the size of the largest packet (snap length capped by
+/// the MTU): on `lo` (MTU 65,536) 16 MiB is only ~250 packets, and a scheduling
+/// hiccup of a few milliseconds at a few thousand packets/s overflows it.
+fn ring_bytes(buffer_mib: i32, snaplen: i32, mtu: Option<u32>) -> i32 {
+    let asked = i64::from(buffer_mib.clamp(1, 2047)) << 20;
+    let largest = mtu.map_or(i64::from(snaplen), |m| {
+        i64::from(snaplen).min(i64::from(m).saturating_add(64))
+    });
+    // Slot: packet, tpacket2_hdr and sockaddr_ll, rounded as the kernel does.
+    let slot = (largest + 96 + 15) & !15;
+    let wanted = slot.saturating_mul(MIN_RING_SLOTS).min(MAX_AUTO_RING);
+    i32::try_from(asked.max(wanted)).unwrap_or(i32::MAX)
+}
+
+/// The interface's MTU (Linux sysfs); `None` elsewhere or when unreadable.
+fn interface_mtu(name: &str) -> Option<u32> {
+    if name.contains('/') || name.contains("..") {
+        return None;
+    }
+    std::fs::read_to_string(format!("/sys/class/net/{name}/mtu"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+fn open_handle(name: &str, opts: &LiveOptions) -> Result<pcap::Capture<pcap::Active>, InputError> {
+    let ring = ring_bytes(opts.buffer_mib, snaplen(opts), interface_mtu(name));
+    pcap::Capture::from_device(name)
+        .and_then(|c| {
+            c.promisc(opts.promisc)
+                .snaplen(snaplen(opts))
+                .immediate_mode(true)
+                .buffer_size(ring)
+                .timeout(100)
+                .open()
+        })
+        .map_err(|e| permission_hint(name, &e))
+}
+
+/// The snap length in force: at least 256 bytes, so headers are never cut.
+fn snaplen(opts: &LiveOptions) -> i32 {
+    opts.snaplen.max(256)
+}
+
 impl LiveCapture {
-    /// Opens the interface, applies the filter, drops privileges, starts the
-    /// capture thread.
+    /// Opens the interface, applies the filter, creates the `--write` file,
+    /// drops privileges, then starts the capture thread.
     pub fn open(opts: &LiveOptions) -> Result<LiveCapture, InputError> {
         let name = match &opts.interface {
             Some(i) => i.clone(),
-            None => pick_default()?,
+            None => interfaces::pick_default()?,
         };
         let filter = opts
             .filter
             .clone()
             .unwrap_or_else(|| default_filter(&opts.ports));
-        let mut cap = pcap::Capture::from_device(name.as_str())
-            .and_then(|c| {
-                c.promisc(opts.promisc)
-                    .snaplen(opts.snaplen.max(256))
-                    .immediate_mode(true)
-                    .buffer_size(opts.buffer_mib.clamp(1, 2048).saturating_mul(1 << 20))
-                    .timeout(100)
-                    .open()
-            })
-            .map_err(|e| permission_hint(&name, &e))?;
+        let mut cap = open_handle(&name, opts)?;
         cap.filter(&filter, true).map_err(|e| InputError {
             path: name.clone(),
             message: format!("bad capture filter '{filter}': {e}"),
         })?;
-        let link_type = LinkType::from_dlt(u32::try_from(cap.get_datalink().0).unwrap_or(u32::MAX));
+        let dlt = cap.get_datalink().0;
+        let link_type = LinkType::from_dlt(u32::try_from(dlt).unwrap_or(u32::MAX));
         let writer = match &opts.write {
             Some(p) => Some(
-                PcapngWriter::create(p, link_type_number(cap.get_datalink().0), opts.snaplen)
-                    .map_err(|e| InputError {
+                PcapngWriter::create(p, pcapng_link_type(dlt), snaplen(opts)).map_err(|e| {
+                    InputError {
                         path: p.display().to_string(),
                         message: e.to_string(),
-                    })?,
+                    }
+                })?,
             ),
             None => None,
         };
-        drop_privileges(opts.user.as_deref())?;
+        if let Some(user) = privileges::target_user(opts.user.as_deref()) {
+            privileges::drop_to(&user)?;
+        }
         let (tx, rx) = sync_channel(QUEUE_FRAMES);
-        let counters = Arc::new(Counters::default());
+        let shared = Arc::new(Shared::default());
         let stop = StopHandle {
             flag: Arc::new(AtomicBool::new(false)),
             breaker: Arc::new(cap.breakloop_handle()),
         };
         let thread = {
-            let (counters, stop) = (Arc::clone(&counters), Arc::clone(&stop.flag));
+            let (shared, stop) = (Arc::clone(&shared), Arc::clone(&stop.flag));
             std::thread::Builder::new()
                 .name("capture".into())
-                .spawn(move || capture_loop(cap, tx, counters, stop, writer))
+                .spawn(move || capture_loop(cap, tx, shared, stop, writer))
                 .map_err(|e| InputError {
                     path: name.clone(),
                     message: e.to_string(),
@@ -213,11 +262,13 @@ impl LiveCapture {
             filter,
             link_type,
             rx,
-            counters,
+            shared,
             stop,
             thread: Some(thread),
             current: None,
             last: None,
+            drained: false,
+            error_reported: false,
         })
     }
 
@@ -231,17 +282,28 @@ impl LiveCapture {
         &self.filter
     }
 
-    /// Waits up to `timeout` for the next frame; `false` on timeout or end.
+    /// Waits up to `timeout` for the next frame; `false` on timeout or once
+    /// the capture has ended and its queue is empty (then [`Self::ended`]).
     pub fn wait(&mut self, timeout: Duration) -> bool {
         if self.current.is_some() {
             return true;
         }
+        if self.drained {
+            return false;
+        }
         match self.rx.recv_timeout(timeout) {
             Ok(f) => {
+                self.shared
+                    .queued_bytes
+                    .fetch_sub(f.data.len(), Ordering::Relaxed);
                 self.current = Some(f);
                 true
             }
-            Err(RecvTimeoutError::Timeout | RecvTimeoutError::Disconnected) => false,
+            Err(RecvTimeoutError::Timeout) => false,
+            Err(RecvTimeoutError::Disconnected) => {
+                self.drained = true;
+                false
+            }
         }
     }
 
@@ -255,124 +317,131 @@ impl LiveCapture {
         self.stop.clone()
     }
 
-    /// True once the capture thread has ended and the queue is empty.
+    /// True once the capture thread has ended (stopped, or failed: see
+    /// [`Self::error`]) and every frame it queued has been taken.
     pub fn ended(&self) -> bool {
-        self.current.is_none() && self.thread.as_ref().is_none_or(|t| t.is_finished())
+        self.current.is_none() && self.drained
+    }
+
+    /// Why the capture ended on its own, if it did (e.g. the interface went away).
+    pub fn error(&self) -> Option<String> {
+        self.shared.error()
     }
 }
 
-fn link_type_number(dlt: i32) -> u16 {
-    u16::try_from(dlt).unwrap_or(1)
-}
-
-fn pick_default() -> Result<String, InputError> {
-    let err = |m: String| InputError {
-        path: "interface".into(),
-        message: m,
-    };
-    // As tcpdump: the first device libpcap lists that is up and not loopback;
-    // on Linux `any` when nothing else is up.
-    let devices = pcap::Device::list().map_err(|e| err(e.to_string()))?;
-    let pick = devices
-        .iter()
-        .find(|d| {
-            d.flags.is_up() && d.flags.is_running() && !d.flags.is_loopback() && d.name != "any"
-        })
-        .or_else(|| devices.iter().find(|d| d.name == "any"))
-        .or_else(|| devices.first());
-    pick.map(|d| d.name.clone())
-        .ok_or_else(|| err("no capture interface found (try -i lo)".into()))
+/// pcapng wants a LINKTYPE_ value; libpcap reports a DLT_ value. They are the
+/// same numbers except for raw IP, whose DLT differs between platforms.
+fn pcapng_link_type(dlt: i32) -> u16 {
+    match dlt {
+        12 | 14 => 101,
+        other => u16::try_from(other).unwrap_or(1),
+    }
 }
 
 fn capture_loop(
     mut cap: pcap::Capture<pcap::Active>,
     tx: SyncSender<OwnedFrame>,
-    counters: Arc<Counters>,
+    shared: Arc<Shared>,
     stop: Arc<AtomicBool>,
     mut writer: Option<PcapngWriter>,
 ) {
-    let mut since_stats = 0u32;
+    let mut housekeeping = Instant::now();
     while !stop.load(Ordering::Relaxed) {
         match cap.next_packet() {
             Ok(p) => {
                 let ts = Timestamp::from_secs_micros(p.header.ts.tv_sec, p.header.ts.tv_usec);
-                counters.packets.fetch_add(1, Ordering::Relaxed);
-                counters
-                    .bytes
-                    .fetch_add(p.data.len() as u64, Ordering::Relaxed);
                 if let Some(w) = writer.as_mut() {
                     w.write(ts, p.header.len, p.data);
                 }
-                let frame = OwnedFrame {
-                    ts,
-                    orig_len: p.header.len,
-                    data: p.data.to_vec(),
-                };
-                match tx.try_send(frame) {
-                    Ok(()) => {}
-                    Err(TrySendError::Full(_)) => {
-                        counters.queue_dropped.fetch_add(1, Ordering::Relaxed);
-                    }
-                    Err(TrySendError::Disconnected(_)) => break,
+                if !enqueue(&tx, &shared, ts, p.header.len, p.data) {
+                    break;
                 }
             }
             Err(pcap::Error::TimeoutExpired) => {}
-            Err(_) => break,
+            // pcap_breakloop: the stop flag is set, the loop condition ends it.
+            Err(pcap::Error::NoMorePackets) => {}
+            Err(e) => {
+                shared.set_error(format!("capture ended: {e}"));
+                break;
+            }
         }
-        since_stats += 1;
-        if since_stats >= 1000 || stop.load(Ordering::Relaxed) {
-            since_stats = 0;
-            read_kernel_stats(&mut cap, &counters);
+        if housekeeping.elapsed() >= HOUSEKEEPING_EVERY {
+            housekeeping = Instant::now();
+            read_kernel_stats(&mut cap, &shared);
+            if let Some(w) = writer.as_mut() {
+                w.flush();
+            }
         }
     }
-    read_kernel_stats(&mut cap, &counters);
+    read_kernel_stats(&mut cap, &shared);
     if let Some(w) = writer.as_mut() {
         w.flush();
     }
 }
 
-fn read_kernel_stats(cap: &mut pcap::Capture<pcap::Active>, counters: &Counters) {
+/// Counts the packet and queues a copy, or counts it dropped when the queue
+/// is full (frames or bytes). `false` when the reader is gone.
+fn enqueue(
+    tx: &SyncSender<OwnedFrame>,
+    shared: &Shared,
+    ts: Timestamp,
+    orig_len: u32,
+    data: &[u8],
+) -> bool {
+    shared.packets.fetch_add(1, Ordering::Relaxed);
+    shared.bytes.fetch_add(data.len() as u64, Ordering::Relaxed);
+    let queued = shared.queued_bytes.load(Ordering::Relaxed);
+    if queued.saturating_add(data.len()) > QUEUE_BYTES {
+        shared.queue_dropped.fetch_add(1, Ordering::Relaxed);
+        return true;
+    }
+    let len = data.len();
+    shared.queued_bytes.fetch_add(len, Ordering::Relaxed);
+    let frame = OwnedFrame {
+        ts,
+        orig_len,
+        data: data.to_vec(),
+    };
+    match tx.try_send(frame) {
+        Ok(()) => true,
+        Err(TrySendError::Full(_)) => {
+            shared.queued_bytes.fetch_sub(len, Ordering::Relaxed);
+            shared.queue_dropped.fetch_add(1, Ordering::Relaxed);
+            true
+        }
+        Err(TrySendError::Disconnected(_)) => false,
+    }
+}
+
+/// libpcap's counters are cumulative since the handle was opened
+/// (pcap_stats(3PCAP)); they are stored, not added.
+fn read_kernel_stats(cap: &mut pcap::Capture<pcap::Active>, shared: &Shared) {
     if let Ok(s) = cap.stats() {
-        counters
+        shared
             .kernel_dropped
             .store(u64::from(s.dropped), Ordering::Relaxed);
-        counters
+        shared
             .if_dropped
             .store(u64::from(s.if_dropped), Ordering::Relaxed);
     }
 }
 
-/// Drops to `user` (or, when started through sudo as root, to `SUDO_USER`).
-fn drop_privileges(user: Option<&str>) -> Result<(), InputError> {
-    let target = match user {
-        Some(u) => Some(u.to_string()),
-        None if nix::unistd::geteuid().is_root() => std::env::var("SUDO_USER")
-            .ok()
-            .filter(|u| u != "root" && !u.is_empty()),
-        None => None,
-    };
-    let Some(name) = target else { return Ok(()) };
-    let err = |m: String| InputError {
-        path: format!("user {name}"),
-        message: m,
-    };
-    let u = nix::unistd::User::from_name(&name)
-        .map_err(|e| err(e.to_string()))?
-        .ok_or_else(|| err("no such user".into()))?;
-    nix::unistd::setgroups(&[u.gid]).map_err(|e| err(format!("setgroups: {e}")))?;
-    nix::unistd::setgid(u.gid).map_err(|e| err(format!("setgid: {e}")))?;
-    nix::unistd::setuid(u.uid).map_err(|e| err(format!("setuid: {e}")))?;
-    if nix::unistd::setuid(nix::unistd::Uid::from_raw(0)).is_ok() && !u.uid.is_root() {
-        return Err(err("privileges could not be dropped".into()));
-    }
-    Ok(())
-}
-
 impl Source for LiveCapture {
+    /// Blocks until a frame arrives; `Ok(None)` once the capture was stopped
+    /// and drained; an `Err` once when it ended on its own.
     fn next_item(&mut self) -> Result<Option<SourceItem<'_>>, InputError> {
         while !self.wait(Duration::from_millis(200)) {
-            if self.stop.is_stopped() && self.ended() {
-                return Ok(None);
+            if self.ended() {
+                return match self.error() {
+                    Some(message) if !self.error_reported => {
+                        self.error_reported = true;
+                        Err(InputError {
+                            path: self.name.clone(),
+                            message,
+                        })
+                    }
+                    _ => Ok(None),
+                };
             }
         }
         // `current` (filled by `wait`) moves to `last`, which the item borrows.
@@ -389,22 +458,29 @@ impl Source for LiveCapture {
     }
 
     fn stats(&self) -> Vec<SourceStats> {
-        let c = &self.counters;
-        let kernel =
-            c.kernel_dropped.load(Ordering::Relaxed) + c.if_dropped.load(Ordering::Relaxed);
+        let c = &self.shared;
+        let kernel = c
+            .kernel_dropped
+            .load(Ordering::Relaxed)
+            .saturating_add(c.if_dropped.load(Ordering::Relaxed));
         let mut s = SourceStats::new(self.name.clone(), SourceKind::Live);
         s.packets = c.packets.load(Ordering::Relaxed);
         s.bytes = c.bytes.load(Ordering::Relaxed);
-        s.dropped = c.queue_dropped.load(Ordering::Relaxed) + kernel;
+        s.dropped = c
+            .queue_dropped
+            .load(Ordering::Relaxed)
+            .saturating_add(kernel);
         s.kernel_dropped = Some(kernel);
         vec![s]
     }
 
     fn notes(&self) -> Vec<String> {
-        vec![format!(
+        let mut notes = vec![format!(
             "capturing on {} with filter: {}",
             self.name, self.filter
-        )]
+        )];
+        notes.extend(self.error());
+        notes
     }
 }
 
@@ -416,3 +492,6 @@ impl Drop for LiveCapture {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;
