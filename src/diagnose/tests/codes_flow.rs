@@ -291,6 +291,46 @@ fn session_expired_reports_the_idle_gap() {
     expect(&f, &[], &["session-expired"]);
 }
 
+/// The recorded scenario (captures/scenarios/session_expired.pcap) idles 3 s:
+/// a value refused on a path where it was accepted is expired whatever the gap;
+/// elsewhere a quick refusal is another permission, and a logout that deletes
+/// the cookie ends the session on purpose.
+#[test]
+fn session_expired_short_gap_needs_the_same_path() {
+    let ok = |id, ms, path| {
+        get(id, ms, C, H, path)
+            .cookie("sid", "s-1")
+            .status(200)
+            .build()
+    };
+    let refused = |id, ms, path| {
+        get(id, ms, C, H, path)
+            .cookie("sid", "s-1")
+            .status(401)
+            .challenge("Cookie", &[("realm", "app")])
+            .build()
+    };
+    let f = run(&[ok(1, 0, "/short/"), ok(2, 300, "/short/api/"), refused(3, 3_400, "/short/api/")]);
+    let s = one(&f, "session-expired");
+    assert!(s.title.contains("3s idle"), "{}", s.title);
+    assert_eq!(s.evidence.len(), 2);
+
+    let f = run(&[ok(1, 0, "/short/"), refused(2, 3_000, "/short/admin/")]);
+    expect(&f, &[], &["session-expired"]);
+
+    let logout = get(2, 120_000, C, H, "/logout")
+        .cookie("sid", "s-1")
+        .status(302)
+        .location("/login")
+        .set_cookie("sid", "", |c| {
+            c.expired = true;
+            c.max_age = Some(0);
+        })
+        .build();
+    let f = run(&[ok(1, 0, "/app/"), logout]);
+    expect(&f, &[], &["session-expired"]);
+}
+
 #[test]
 fn retry_after_ignored_only_inside_the_wait() {
     let rl = RateLimitView {
