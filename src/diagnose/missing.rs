@@ -65,7 +65,10 @@ pub(crate) fn observe(
     }
     // A 401 without a challenge gives the client nothing to answer:
     // `missing-challenge` is the finding, not the client's silence.
-    if ctx.offered(crate::model::ChallengeTarget::Server).is_empty() {
+    if ctx
+        .offered(crate::model::ChallengeTarget::Server)
+        .is_empty()
+    {
         return false;
     }
     if st.pending.len() >= MAX_PENDING {

@@ -135,5 +135,8 @@ fn generic_query_params_need_secret_looking_values() {
         ["query:token"]
     );
     assert_eq!(names("/maps?key=AIzaSyD3x9kq0ZtE7"), ["query:key"]);
-    assert_eq!(names("/x?access_token=abc&api_key=1"), ["query:access_token", "query:api_key"]);
+    assert_eq!(
+        names("/x?access_token=abc&api_key=1"),
+        ["query:access_token", "query:api_key"]
+    );
 }

@@ -310,7 +310,11 @@ fn session_expired_short_gap_needs_the_same_path() {
             .challenge("Cookie", &[("realm", "app")])
             .build()
     };
-    let f = run(&[ok(1, 0, "/short/"), ok(2, 300, "/short/api/"), refused(3, 3_400, "/short/api/")]);
+    let f = run(&[
+        ok(1, 0, "/short/"),
+        ok(2, 300, "/short/api/"),
+        refused(3, 3_400, "/short/api/"),
+    ]);
     let s = one(&f, "session-expired");
     assert!(s.title.contains("3s idle"), "{}", s.title);
     assert_eq!(s.evidence.len(), 2);
