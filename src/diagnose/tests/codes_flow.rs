@@ -163,6 +163,56 @@ fn login_redirect_loop_from_a_client_without_cookie_jar() {
     );
 }
 
+/// Single sign-on round trip (corpus har/pagexray_redirect_redirect-and-redirect-back):
+/// app → IdP → app's cookie endpoint → back to the first URL, which then
+/// answers 200. Returning to an application URL is not a loop; the same
+/// chain that redirects again from there is.
+#[test]
+fn sso_round_trip_is_not_a_loop_until_it_repeats() {
+    const APP: &str = "checkout.example";
+    const IDP: &str = "sso.example";
+    let hop =
+        |id, ms, host, path, to: &str| get(id, ms, C, host, path).status(302).location(to).build();
+    let round = |first: u64, ms: i64| {
+        vec![
+            hop(
+                first,
+                ms,
+                APP,
+                "/checkout/registration",
+                "http://sso.example/session/recognise/530e",
+            ),
+            hop(
+                first + 1,
+                ms + 200,
+                IDP,
+                "/session/recognise/530e",
+                "http://checkout.example/session/setCookies/530e",
+            ),
+            hop(
+                first + 2,
+                ms + 400,
+                APP,
+                "/session/setCookies/530e",
+                "/checkout/registration",
+            ),
+        ]
+    };
+    let mut recs = round(1, 0);
+    recs.push(
+        get(4, 500, C, APP, "/checkout/registration")
+            .status(200)
+            .build(),
+    );
+    let f = run(&recs);
+    expect(&f, &[], &["login-redirect-loop"]);
+
+    let mut recs = round(1, 0);
+    recs.extend(round(4, 500));
+    let f = run(&recs);
+    expect(&f, &["login-redirect-loop"], &[]);
+}
+
 #[test]
 fn cookie_not_returned_reasons() {
     type Attr = fn(&mut crate::model::SetCookie);

@@ -7,6 +7,7 @@ mod bounds;
 mod clean;
 mod codes_auth;
 mod codes_flow;
+mod engine_stream;
 mod streaming;
 
 /// Batch run: every record, then the end of input.
