@@ -338,6 +338,14 @@ fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
             codes.join(" ")
         }
     )?;
+    let dg = &st.diagnose;
+    if dg.lost_anything() {
+        writeln!(
+            w,
+            "  diagnosis bounds: conversations evicted {}  findings dropped {}  deadlines dropped {}",
+            dg.conversations_evicted, dg.findings_dropped, dg.deadlines_dropped
+        )?;
+    }
     if !st.anomalies.counts.is_empty() {
         let a: Vec<String> = st
             .anomalies
@@ -388,4 +396,26 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         lines.push(cur);
     }
     lines
+}
+
+#[cfg(test)]
+mod diagnose_counter_tests {
+    use super::*;
+
+    fn text(s: &AnalysisSnapshot) -> String {
+        let mut out = Vec::new();
+        write_text(&mut out, s, &ReportOptions::default()).expect("write");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn diagnosis_bounds_are_printed_only_when_something_was_lost() {
+        let mut s = AnalysisSnapshot::default();
+        s.stats.diagnose.conversations = 12;
+        assert!(!text(&s).contains("diagnosis bounds"));
+        s.stats.diagnose.findings_dropped = 3;
+        let t = text(&s);
+        assert!(t.contains("diagnosis bounds:"), "{t}");
+        assert!(t.contains("findings dropped 3"), "{t}");
+    }
 }
