@@ -314,6 +314,11 @@ pub(crate) fn session(
         return;
     }
     forget_deleted(ctx, st);
+    if is_logout(ctx.path()) {
+        st.accepted
+            .retain(|a| !presented.iter().any(|(l, _)| *l == a.label));
+        return;
+    }
     let refused = ctx.status == Some(401) || ctx.redirects_to_login();
     if !refused || outcome == Some(Outcome::Expired) {
         return;
@@ -357,6 +362,15 @@ fn accept(ctx: &Ctx<'_>, presented: Vec<(String, Fingerprint)>, st: &mut Session
         });
     }
     forget_deleted(ctx, st);
+}
+
+/// A logout URL: its redirect to the login page is the logout itself, and the
+/// session it ends was not lost.
+fn is_logout(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    ["logout", "logoff", "signout", "sign-out", "log-out"]
+        .iter()
+        .any(|w| p.contains(w))
 }
 
 /// A response that deletes a session cookie (logout) ends that session: a

@@ -383,6 +383,21 @@ fn session_expired_short_gap_needs_the_same_path() {
         .build();
     let f = run(&[ok(1, 0, "/app/"), logout]);
     expect(&f, &[], &["session-expired"]);
+
+    // A logout that only invalidates the session on the server, then the old
+    // value on the page it was accepted on: logged out, not expired.
+    let logout = get(2, 120_000, C, H, "/auth/logout")
+        .cookie("sid", "s-1")
+        .status(302)
+        .location("/login")
+        .build();
+    let back = get(3, 121_000, C, H, "/app/")
+        .cookie("sid", "s-1")
+        .status(302)
+        .location("/login")
+        .build();
+    let f = run(&[ok(1, 0, "/app/"), logout, back]);
+    expect(&f, &[], &["session-expired"]);
 }
 
 #[test]
