@@ -8,6 +8,7 @@ mod clean;
 mod codes_auth;
 mod codes_flow;
 mod engine_stream;
+mod regressions;
 mod streaming;
 
 /// Batch run: every record, then the end of input.
