@@ -232,6 +232,7 @@ impl Engine {
             status_counts: self.store.status_counts().clone(),
             first_ts: self.first_ts,
             last_ts: self.last_ts,
+            diagnose: self.diagnoser.stats().counters(),
         }
     }
 

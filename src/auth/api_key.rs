@@ -47,6 +47,24 @@ pub const KEY_PARAMS: [&str; 12] = [
     "x-amz-security-token",
 ];
 
+/// Parameter names that also carry non-secrets (`token=71150` as a counter,
+/// `key=value1` as a lookup key, `code=404`): a key only with a secret-looking value.
+const GENERIC_PARAMS: [&str; 3] = ["token", "key", "code"];
+
+/// Shortest value of a generic parameter that is taken for a secret.
+const MIN_GENERIC_SECRET: usize = 16;
+
+fn is_generic_param(name: &str) -> bool {
+    GENERIC_PARAMS.iter().any(|g| g.eq_ignore_ascii_case(name))
+}
+
+/// Long enough and mixing letters and digits, as generated keys and tokens do.
+fn looks_secret(v: &str) -> bool {
+    v.len() >= MIN_GENERIC_SECRET
+        && v.bytes().any(|b| b.is_ascii_alphabetic())
+        && v.bytes().any(|b| b.is_ascii_digit())
+}
+
 /// True when `name` is an API-key header.
 pub fn is_key_header(name: &str) -> bool {
     KEY_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
@@ -84,10 +102,10 @@ pub fn parse_query_keys(target: &str, key: &FingerprintKey) -> Vec<ApiKey> {
         .take(256)
         .filter_map(|p| p.split_once('='))
         .filter(|(k, v)| {
+            let name = percent_decode(k);
             !v.is_empty()
-                && KEY_PARAMS
-                    .iter()
-                    .any(|n| n.eq_ignore_ascii_case(&percent_decode(k)))
+                && KEY_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(&name))
+                && (!is_generic_param(&name) || looks_secret(v))
         })
         .take(MAX_KEYS)
         .map(|(k, v)| ApiKey {

@@ -19,9 +19,13 @@ use crate::model::{
 const MAX_TRACKED: usize = 16;
 /// RFC 6265 §6.1: user agents must support cookies of at least 4096 bytes.
 const MAX_COOKIE_BYTES: usize = 4096;
-/// A refusal closer than this to the last success is not called an expiry
-/// (idle timeouts are minutes; a quick 401 is more likely another permission).
+/// A refusal on a path the value was never accepted on, closer than this to
+/// the last success, is not called an expiry (idle timeouts are minutes; a
+/// quick 401 elsewhere is more likely another permission). On a path where the
+/// same value was accepted before, any gap counts: the server forgot it.
 const MIN_GAP_MICROS: i64 = 60_000_000;
+/// Paths remembered per accepted session.
+const MAX_PATHS: usize = 8;
 
 struct SetRecord {
     name: String,
@@ -39,6 +43,7 @@ struct Accepted {
     fp: Fingerprint,
     last_ok: Timestamp,
     ok_id: ExchangeId,
+    paths: Vec<String>,
 }
 
 /// Per-conversation cookie state.
@@ -305,18 +310,13 @@ pub(crate) fn session(
         return;
     }
     if ctx.is_success() {
-        for (label, fp) in presented {
-            st.accepted.retain(|a| a.label != label);
-            if st.accepted.len() >= MAX_TRACKED {
-                st.accepted.remove(0);
-            }
-            st.accepted.push(Accepted {
-                label,
-                fp,
-                last_ok: ctx.ts,
-                ok_id: ctx.id,
-            });
-        }
+        accept(ctx, presented, st);
+        return;
+    }
+    forget_deleted(ctx, st);
+    if is_logout(ctx.path()) {
+        st.accepted
+            .retain(|a| !presented.iter().any(|(l, _)| *l == a.label));
         return;
     }
     let refused = ctx.status == Some(401) || ctx.redirects_to_login();
@@ -327,10 +327,58 @@ pub(crate) fn session(
         let Some(a) = st.accepted.iter().find(|a| a.label == label && a.fp == fp) else {
             continue;
         };
-        if ctx.ts.micros_since(a.last_ok) < MIN_GAP_MICROS {
+        let same_path = a.paths.iter().any(|p| p == ctx.path());
+        if !same_path && ctx.ts.micros_since(a.last_ok) < MIN_GAP_MICROS {
             continue;
         }
         expired(ctx, a, env);
+    }
+}
+
+fn accept(ctx: &Ctx<'_>, presented: Vec<(String, Fingerprint)>, st: &mut SessionState) {
+    for (label, fp) in presented {
+        let mut paths = Vec::new();
+        if let Some(pos) = st.accepted.iter().position(|a| a.label == label) {
+            let old = st.accepted.remove(pos);
+            if old.fp == fp {
+                paths = old.paths;
+            }
+        }
+        if !paths.iter().any(|p| p == ctx.path()) {
+            if paths.len() >= MAX_PATHS {
+                paths.remove(0);
+            }
+            paths.push(ctx.path().to_string());
+        }
+        if st.accepted.len() >= MAX_TRACKED {
+            st.accepted.remove(0);
+        }
+        st.accepted.push(Accepted {
+            label,
+            fp,
+            last_ok: ctx.ts,
+            ok_id: ctx.id,
+            paths,
+        });
+    }
+    forget_deleted(ctx, st);
+}
+
+/// A logout URL: its redirect to the login page is the logout itself, and the
+/// session it ends was not lost.
+fn is_logout(path: &str) -> bool {
+    let p = path.to_ascii_lowercase();
+    ["logout", "logoff", "signout", "sign-out", "log-out"]
+        .iter()
+        .any(|w| p.contains(w))
+}
+
+/// A response that deletes a session cookie (logout) ends that session: a
+/// later refusal of the old value is expected, not an expiry.
+fn forget_deleted(ctx: &Ctx<'_>, st: &mut SessionState) {
+    for sc in ctx.auth.set_cookies.iter().filter(|c| c.expired) {
+        let label = format!("session cookie `{}`", clip(&sc.name, 60));
+        st.accepted.retain(|a| a.label != label);
     }
 }
 

@@ -6,7 +6,7 @@
 //! challenges of the window) and capture-time deadlines from the diagnoser;
 //! emits the finding once a challenge's window has passed, or at the end of
 //! input. Must not fire while the window is still open, nor for sanitized input
-//! whose credentials were removed.
+//! whose credentials were removed, nor for a 401 that offers no scheme.
 
 use super::challenge::Outcome;
 use super::ctx::Ctx;
@@ -61,6 +61,14 @@ pub(crate) fn observe(
         return false;
     }
     if explained || ctx.status != Some(401) || outcome != Some(Outcome::NoCredentials) {
+        return false;
+    }
+    // A 401 without a challenge gives the client nothing to answer:
+    // `missing-challenge` is the finding, not the client's silence.
+    if ctx
+        .offered(crate::model::ChallengeTarget::Server)
+        .is_empty()
+    {
         return false;
     }
     if st.pending.len() >= MAX_PENDING {

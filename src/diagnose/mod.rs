@@ -111,6 +111,20 @@ pub struct DiagnoseStats {
     pub deadlines_dropped: u64,
 }
 
+impl DiagnoseStats {
+    /// The counters as the engine's [`Stats`](crate::model::Stats) carries them.
+    pub fn counters(&self) -> crate::model::DiagnoseCounters {
+        let n = |x: usize| u64::try_from(x).unwrap_or(u64::MAX);
+        crate::model::DiagnoseCounters {
+            conversations: n(self.conversations),
+            conversations_evicted: self.conversations_evicted,
+            conversations_expired: self.conversations_expired,
+            findings_dropped: self.findings_dropped,
+            deadlines_dropped: self.deadlines_dropped,
+        }
+    }
+}
+
 /// The diagnose stage.
 pub struct Diagnoser {
     thresholds: Thresholds,

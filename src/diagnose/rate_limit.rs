@@ -74,14 +74,18 @@ fn limited_hit(ctx: &Ctx<'_>, status: u16, iis: bool, env: &mut Env<'_>) -> Opti
         clip(&ctx.origin, 80),
         plural(e.f.count, "response")
     );
+    let signals = if details.is_empty() {
+        " The last response named no Retry-After or quota headers.".to_string()
+    } else {
+        format!(" Last signals: {}.", list(&details))
+    };
     e.f.explanation = format!(
-        "{} limited {}: {} ({}){}. Last signals: {}.",
+        "{} limited {}: {} ({}){}.{signals}",
         clip(&ctx.origin, 80),
         ctx.client,
         plural(e.f.count, "response"),
         list(&e.facts.labels),
         over(e.f),
-        list(&details)
     );
     e.f.fixes = fixes(&[
         "Back off: wait as long as Retry-After says, otherwise retry with exponential backoff",

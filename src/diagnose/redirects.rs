@@ -89,14 +89,21 @@ fn chain_step(ctx: &Ctx<'_>, st: &mut RedirectState) -> Option<Vec<(ExchangeId, 
     if !follow {
         st.chain.clear();
     }
+    // A URL of this chain redirects again: the cycle repeats.
+    let repeated = st.chain.iter().any(|(u, _, _)| *u == url);
     if st.chain.len() >= MAX_HOPS {
         st.chain.remove(0);
     }
     st.chain.push((url.clone(), ctx.id, ctx.ts));
     st.next = Some((to.clone(), ctx.resp_ts()));
+    // Coming back to the login page the chain started from (after the form was
+    // posted) is a loop at once. Coming back to the application URL is how
+    // single sign-on ends (app → IdP → app), a loop only if it redirects again.
     let is_get = matches!(ctx.method(), "GET" | "HEAD");
-    let back = (st.chain.len() >= 2 || is_get) && st.chain.iter().any(|(u, _, _)| *u == to);
-    back.then(|| st.chain.iter().map(|(_, id, ts)| (*id, *ts)).collect())
+    let back_to_login = (st.chain.len() >= 2 || is_get)
+        && is_login_url(&to)
+        && st.chain.iter().any(|(u, _, _)| *u == to);
+    (repeated || back_to_login).then(|| st.chain.iter().map(|(_, id, ts)| (*id, *ts)).collect())
 }
 
 /// Counts redirects to the same login URL within the window.

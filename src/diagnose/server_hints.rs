@@ -173,6 +173,14 @@ fn date_skew(ctx: &Ctx<'_>, env: &mut Env<'_>) {
     let Some(skew) = ctx.auth.hints.date_skew_secs else {
         return;
     };
+    // A wrong clock matters to authentication only where authentication is in
+    // play; a 400 or 500 of a plain page is left alone.
+    let auth_related = matches!(ctx.status, Some(401 | 403 | 407))
+        || !ctx.auth.credentials.is_empty()
+        || !ctx.auth.challenges.is_empty();
+    if !auth_related {
+        return;
+    }
     // A cached response keeps its original Date; `Age` says how old it is (RFC 9111 §5.1).
     let age: i64 = ctx
         .resp
@@ -199,13 +207,28 @@ fn date_skew(ctx: &Ctx<'_>, env: &mut Env<'_>) {
         "The server's `Date` header is {} {dir} the capture time of its responses (tolerance {}; \
          seen in {}). Time-based checks fail when clocks disagree: Kerberos allows 5 minutes, \
          token `nbf`/`exp` checks and cookie expiry use the clock too. The capture machine's \
-         clock may be the one that is off.",
+         clock may be the one that is off.{}",
         secs(skew.abs()),
         tolerance,
-        plural(e.f.count, "response")
+        plural(e.f.count, "response"),
+        zone_hint(skew)
     );
     e.f.fixes = fixes(&[
         "Synchronise the server's clock with NTP (and check its time zone setting)",
         "If the server is right, fix the clock of the machine that captured the traffic",
     ]);
+}
+
+/// A skew within two minutes of a whole number of hours (up to 14) is the
+/// signature of a time-zone error, not of a drifting clock.
+fn zone_hint(skew: i64) -> &'static str {
+    let a = skew.unsigned_abs();
+    let hours = (a + 1_800) / 3_600;
+    if (1..=14).contains(&hours) && a.abs_diff(hours * 3_600) <= 120 {
+        " The difference is close to a whole number of hours: a time-zone error (local time \
+         sent as GMT, or a capture machine whose clock is set to local time) is more likely \
+         than drift."
+    } else {
+        ""
+    }
 }

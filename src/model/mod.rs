@@ -32,7 +32,8 @@ pub use ids::{ConnId, ExchangeId};
 pub use interest::StreamInterest;
 pub use secret::{with_reveal, Fingerprint, FingerprintKey, Secret};
 pub use snapshot::{
-    AnalysisSnapshot, DecodeStats, ExchangeRecord, HttpStats, Stats, TcpStats, TimelineBucket,
+    AnalysisSnapshot, DecodeStats, DiagnoseCounters, ExchangeRecord, HttpStats, Stats, TcpStats,
+    TimelineBucket,
 };
 pub use stream::{
     Direction, Endpoint, FlowKey, SeqNum, StreamEvent, StreamEventKind, TcpFlags, TcpSegment,

@@ -76,6 +76,28 @@ pub struct HttpStats {
     pub resyncs: u64,
 }
 
+/// Counters of the diagnose stage's own bounds (state caps, finding cap).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DiagnoseCounters {
+    /// Conversations held now.
+    pub conversations: u64,
+    /// Conversations evicted because the cap was reached.
+    pub conversations_evicted: u64,
+    /// Conversations forgotten after the idle time (capture time).
+    pub conversations_expired: u64,
+    /// Distinct findings not kept because the finding cap was reached.
+    pub findings_dropped: u64,
+    /// `missing-credentials` answer deadlines dropped because their queue was full.
+    pub deadlines_dropped: u64,
+}
+
+impl DiagnoseCounters {
+    /// True when a bound was hit (something was evicted or dropped).
+    pub fn lost_anything(&self) -> bool {
+        self.conversations_evicted > 0 || self.findings_dropped > 0 || self.deadlines_dropped > 0
+    }
+}
+
 /// All counters shown in the header, the `stats` JSON object and the text footer.
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct Stats {
@@ -97,6 +119,8 @@ pub struct Stats {
     pub first_ts: Option<Timestamp>,
     /// Last capture time seen.
     pub last_ts: Option<Timestamp>,
+    /// Diagnose-stage counters.
+    pub diagnose: DiagnoseCounters,
 }
 
 /// An exchange with its decoded auth view: the unit stored, listed and reported.

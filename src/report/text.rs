@@ -298,6 +298,14 @@ fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
             .collect();
         write_wrapped(w, &format!("anomalies {}", a.join(" ")), "  ", "    ")?;
     }
+    let dg = &st.diagnose;
+    if dg.lost_anything() {
+        writeln!(
+            w,
+            "  diagnosis bounds: conversations evicted {}  findings dropped {}  deadlines dropped {}",
+            dg.conversations_evicted, dg.findings_dropped, dg.deadlines_dropped
+        )?;
+    }
     write_thresholds(w, s)
 }
 
@@ -408,5 +416,27 @@ mod tests {
         let lines = wrap(&long, 40);
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].chars().count(), 40);
+    }
+}
+
+#[cfg(test)]
+mod diagnose_counter_tests {
+    use super::*;
+
+    fn text(s: &AnalysisSnapshot) -> String {
+        let mut out = Vec::new();
+        write_text(&mut out, s, &ReportOptions::default()).expect("write");
+        String::from_utf8(out).expect("utf-8")
+    }
+
+    #[test]
+    fn diagnosis_bounds_are_printed_only_when_something_was_lost() {
+        let mut s = AnalysisSnapshot::default();
+        s.stats.diagnose.conversations = 12;
+        assert!(!text(&s).contains("diagnosis bounds"));
+        s.stats.diagnose.findings_dropped = 3;
+        let t = text(&s);
+        assert!(t.contains("diagnosis bounds:"), "{t}");
+        assert!(t.contains("findings dropped 3"), "{t}");
     }
 }

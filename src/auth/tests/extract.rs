@@ -135,3 +135,28 @@ fn newline_joined_set_cookie_is_one_cookie_per_line() {
     assert!(v.set_cookies[1].secure);
     assert_eq!(v.set_cookies[1].value.expose(), "v-two");
 }
+
+/// Generic parameter names (`token`, `key`, `code`) are keys only when the value
+/// looks generated; `token=71150` in a Google Maps beacon (corpus
+/// http/arkime_single-packets.pcap) is a counter, not a credential.
+#[test]
+fn generic_query_params_need_secret_looking_values() {
+    let k = key();
+    let names = |t: &str| -> Vec<String> {
+        crate::auth::parse_query_keys(t, &k)
+            .into_iter()
+            .map(|a| a.source)
+            .collect()
+    };
+    assert!(names("/js?callback=x&token=71150").is_empty());
+    assert!(names("/search?key=value1&code=404").is_empty());
+    assert_eq!(
+        names("/live.m3u8?token=89b198b8844824ca15b8b379c26fc1b7dfcba368-1618753174"),
+        ["query:token"]
+    );
+    assert_eq!(names("/maps?key=AIzaSyD3x9kq0ZtE7"), ["query:key"]);
+    assert_eq!(
+        names("/x?access_token=abc&api_key=1"),
+        ["query:access_token", "query:api_key"]
+    );
+}

@@ -45,6 +45,14 @@ fn a_million_clients_keep_state_bounded() {
     );
     assert!(s.findings <= MAX_FINDINGS);
     assert!(s.findings_dropped > 0);
+    let c = s.counters();
+    assert_eq!(c.conversations_evicted, s.conversations_evicted);
+    assert_eq!(c.findings_dropped, s.findings_dropped);
+    assert!(c.lost_anything());
+    assert!(!Diagnoser::new(Thresholds::default())
+        .stats()
+        .counters()
+        .lost_anything());
     let _ = Limits {
         max_conversations: 1,
         ..limits

@@ -184,11 +184,29 @@ fn clock_skew_from_jwt_date_and_kerberos() {
         .contains("`iat` is 10m00s in the future"));
 
     let f = run(&[get(1, 0, C, H, "/")
-        .status(200)
+        .status(401)
+        .challenge("Basic", &[("realm", "ops")])
         .hints(|h| h.date_skew_secs = Some(-900))
         .build()]);
     expect(&f, &["clock-skew"], &[]);
-    assert!(one(&f, "clock-skew").title.contains("15m00s behind"));
+    let skew = one(&f, "clock-skew");
+    assert!(skew.title.contains("15m00s behind"));
+    assert!(!skew.explanation.contains("time-zone"));
+
+    // 10 h 59 m ahead (corpus zeek_erspan-ntlm-sharepoint): a time-zone error.
+    let f = run(&[get(1, 0, C, H, "/")
+        .basic("alice", "pw")
+        .status(200)
+        .hints(|h| h.date_skew_secs = Some(39_570))
+        .build()]);
+    assert!(one(&f, "clock-skew").explanation.contains("time-zone"));
+
+    // A plain page's error (no credentials, no challenge) says nothing about auth.
+    let f = run(&[get(1, 0, C, H, "/")
+        .status(400)
+        .hints(|h| h.date_skew_secs = Some(-900))
+        .build()]);
+    expect(&f, &[], &["clock-skew"]);
 
     let f = run(&[get(1, 0, C, H, "/")
         .status(200)
@@ -255,8 +273,13 @@ fn forbidden_needs_an_identity() {
 
 #[test]
 fn missing_challenge_and_proxy_auth_required() {
+    // No scheme offered: the client has nothing to answer, so no "missing credentials".
     let f = run(&[get(1, 0, C, H, "/api").status(401).build()]);
-    expect(&f, &["missing-challenge"], &["proxy-auth-required"]);
+    expect(
+        &f,
+        &["missing-challenge"],
+        &["proxy-auth-required", "missing-credentials"],
+    );
 
     let f = run(&[get(1, 0, C, H, "/").status(407).build()]);
     expect(

@@ -7,6 +7,8 @@ mod bounds;
 mod clean;
 mod codes_auth;
 mod codes_flow;
+mod engine_stream;
+mod regressions;
 mod streaming;
 
 /// Batch run: every record, then the end of input.
