@@ -33,7 +33,7 @@ pub(crate) enum Class {
 
 /// Classifies a line from its first bytes (at most [`WINDOW`] are read).
 /// Requests are recognised by an upper-case method token (real methods are
-/// upper case, RFC 9110 §9.1) followed by one space and a visible byte;
+/// upper case, RFC 9110 §9.1) followed by spaces and a visible byte;
 /// responses by `HTTP/` and a digit (servers answering `HTTP/1.2` or
 /// `HTTP/2.0` over HTTP/1 framing are read as HTTP/1.1 by browsers).
 pub(crate) fn classify(prefix: &[u8]) -> Class {
@@ -54,8 +54,11 @@ fn classify_request(p: &[u8]) -> Class {
         match b {
             b'A'..=b'Z' if i < MAX_METHOD => {}
             b'-' | b'_' if i > 0 && i < MAX_METHOD => {}
+            // Servers accept several spaces after the method (httparse's
+            // lenient tier parses them), so skip them all.
             b' ' if i > 0 => {
-                return match p.get(i + 1) {
+                let after = p.get(i..).unwrap_or(&[]);
+                return match after.iter().find(|&&b| b != b' ') {
                     None => need_more(p),
                     Some(c) if c.is_ascii_graphic() => Class::Http(StartKind::Request),
                     Some(_) => Class::NotHttp,

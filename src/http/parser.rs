@@ -167,10 +167,39 @@ pub(crate) fn parse_request_head(p: &HeadParsers, bytes: &[u8]) -> Result<ReqHea
     };
     parse_request_sized(p, &clean)
         .map(|mut h| {
+            if let Some((a, b)) = spaced_target(bytes) {
+                let raw = bytes.get(a..b).unwrap_or_default();
+                h.target = String::from_utf8_lossy(raw).into_owned();
+            }
             h.anomalies.push(SANITIZED);
             h
         })
         .or(first)
+}
+
+/// Where the target of a request line lies when it contains spaces (between
+/// the first and the last space, RFC 9112 §3.2 forbids them): `None` when it
+/// has none.
+fn spaced_target(bytes: &[u8]) -> Option<(usize, usize)> {
+    let line = bytes.get(..bytes.iter().position(|&b| b == b'\n')?)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let first = line.iter().position(|&b| b == b' ')?;
+    let last = line.iter().rposition(|&b| b == b' ')?;
+    let start = first
+        + line
+            .get(first..)?
+            .iter()
+            .take_while(|&&b| b == b' ')
+            .count();
+    let end = last
+        - line
+            .get(..last)?
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b' ')
+            .count();
+    let has_space = line.get(start..=end.checked_sub(1)?)?.contains(&b' ');
+    (start < end && has_space).then_some((start, end))
 }
 
 /// Parses a complete response head (`bytes` ends with the empty line).
@@ -198,7 +227,9 @@ const SANITIZED: &str = "http_sanitized_head";
 /// `HTTP/1.0` or `HTTP/1.1` (`HTTP/1.2`, `HTTP/2.0`, `HTTP/1.0.8`, a NUL
 /// inside) is read as HTTP/1.1 (HTTP/1.0 when it begins so), and a bare CR or
 /// a NUL in the field lines becomes a space (RFC 9112 §2.2 lets a recipient
-/// treat a bare CR as whitespace). `None` when there is nothing to change.
+/// treat a bare CR as whitespace); spaces inside a request target are hidden
+/// (python's http.server answers such requests with a 400 we want to see).
+/// `None` when there is nothing to change.
 fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
     let line_end = bytes.iter().position(|&b| b == b'\n')?;
     let line = bytes.get(..line_end)?;
@@ -210,6 +241,19 @@ fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
     let token = line.get(start..end)?;
     let mut out = Vec::with_capacity(bytes.len());
     out.extend_from_slice(line.get(..start)?);
+    // A target with spaces: they become `+` for httparse; the caller puts
+    // the original target back.
+    let spaced = match kind {
+        StartKind::Request => spaced_target(bytes),
+        StartKind::Response => None,
+    };
+    if let Some((a, b)) = spaced {
+        for b in out.get_mut(a..b)? {
+            if *b == b' ' {
+                *b = b'+';
+            }
+        }
+    }
     let odd_version = token.starts_with(b"HTTP/") && token != b"HTTP/1.0" && token != b"HTTP/1.1";
     if odd_version {
         let v: &[u8] = if token.starts_with(b"HTTP/1.0") {
@@ -223,7 +267,7 @@ fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(line.get(end..)?);
     let rest = bytes.get(line.len()..)?;
-    let mut changed = odd_version;
+    let mut changed = odd_version || spaced.is_some();
     for (i, &b) in rest.iter().enumerate() {
         let bare_cr = b == b'\r' && rest.get(i + 1) != Some(&b'\n');
         if bare_cr || b == 0 {

@@ -80,3 +80,45 @@ fn http_status_line_without_a_digit_after_the_slash_is_not_http() {
     let r = run(&[s(b"HTTP/x 200 ok\r\n\r\n")]);
     assert!(r.exchanges.is_empty());
 }
+
+#[test]
+fn http_request_line_with_many_spaces_after_the_method_is_read() {
+    // ndpi_http-manipulated.pcap: `GET` and 18 spaces; the server answered 200.
+    let r = run(&[
+        c(b"GET                  /long_uri HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+    ]);
+    assert_eq!(r.exchanges.len(), 1);
+    assert_eq!(target(&r.exchanges[0]), Some("/long_uri"));
+    assert_eq!(status(&r.exchanges[0]), Some(200));
+}
+
+#[test]
+fn http_keep_alive_octet_before_the_first_request_is_skipped() {
+    // scapy_http_chunk.pcap.gz: picked up mid-stream at a keep-alive probe's NUL.
+    let r = run_cut(
+        crate::http::HttpConfig::default(),
+        true,
+        &[
+            c(b"\0"),
+            c(b"GET /img HTTP/1.1\r\nHost: a\r\n\r\n"),
+            s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+        ],
+        &|_, _| Vec::new(),
+    );
+    assert_eq!(r.exchanges.len(), 1);
+    assert_eq!(target(&r.exchanges[0]), Some("/img"));
+    assert_eq!(status(&r.exchanges[0]), Some(200));
+}
+
+#[test]
+fn http_request_target_with_spaces_is_kept_and_answered() {
+    // sv_http-uri-spaces.pcap: the server answers 400; the exchange is kept.
+    let r = run(&[
+        c(b"GET /uri afterspace HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(b"HTTP/1.0 400 Bad request syntax\r\nContent-Length: 0\r\n\r\n"),
+    ]);
+    assert_eq!(r.exchanges.len(), 1);
+    assert_eq!(target(&r.exchanges[0]), Some("/uri afterspace"));
+    assert_eq!(status(&r.exchanges[0]), Some(400));
+}
