@@ -15,7 +15,7 @@ use std::time::Duration;
 const PORTS: &[u16] = &[
     8000, 8001, 8065, 1080, 8888, 5432, 5060, 6667, 22, 81, 8008, 4443, 8081, 9000, 3000, 5000,
     888, 8002, 3128, 1234,
-];];
+];
 
 /// Captures whose counts differ from tshark's, with whose mistake it is.
 const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
