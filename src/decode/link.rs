@@ -22,6 +22,9 @@ const MAX_TAGS: usize = 16;
 const ETHERTYPE_IPV4: u16 = 0x0800;
 const ETHERTYPE_IPV6: u16 = 0x86dd;
 const ETHERTYPE_TEB: u16 = 0x6558;
+const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
+const DLT_IEEE802_11: u32 = 105;
+const DLT_RADIOTAP: u32 = 127;
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
     let b = d.get(at..at.checked_add(2)?)?;
@@ -36,6 +39,8 @@ pub(super) fn parse_link(link: LinkType, data: &[u8]) -> Result<Next<'_>, Decode
         LinkType::RawIp | LinkType::Ipv4 | LinkType::Ipv6 => Ok(Next::Ip(data)),
         LinkType::LinuxSll => linux_sll(data),
         LinkType::LinuxSll2 => linux_sll2(data),
+        LinkType::Other(DLT_IEEE802_11) => ieee80211(data),
+        LinkType::Other(DLT_RADIOTAP) => radiotap(data),
         LinkType::Other(_) => Ok(Next::NonIp),
     }
 }
@@ -76,6 +81,7 @@ pub(super) fn ether_dispatch(
                 rest = rest.get(4..).unwrap_or_default();
             }
             0x8847 | 0x8848 => return mpls(rest),
+            ETHERTYPE_PPPOE_SESSION => return pppoe_session(rest),
             _ => return Ok(Next::NonIp),
         }
     }
@@ -145,4 +151,44 @@ fn cooked_payload(hatype: u16, protocol: u16, rest: &[u8]) -> Result<Next<'_>, D
         return Ok(Next::NonIp);
     }
     ether_dispatch(protocol, rest)
+}
+
+/// PPPoE session stage (RFC 2516 §4): a 6-byte header, then a PPP protocol
+/// number (RFC 1661 §2): 0x0021 is IPv4, 0x0057 IPv6.
+fn pppoe_session(rest: &[u8]) -> Result<Next<'_>, DecodeError> {
+    let proto = be16(rest, 6).ok_or(DecodeError::TruncatedLink)?;
+    let ip = rest.get(8..).unwrap_or_default();
+    Ok(match proto {
+        0x0021 | 0x0057 => Next::Ip(ip),
+        _ => Next::NonIp,
+    })
+}
+
+/// Radiotap: a little-endian header length at offset 2, then an 802.11 frame.
+fn radiotap(data: &[u8]) -> Result<Next<'_>, DecodeError> {
+    let len = data
+        .get(2..4)
+        .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
+        .ok_or(DecodeError::TruncatedLink)?;
+    ieee80211(data.get(len..).ok_or(DecodeError::TruncatedLink)?)
+}
+
+/// IEEE 802.11 data frames (type 2) that are not protected: a 24-byte header,
+/// plus the fourth address when both DS bits are set and the QoS field for
+/// QoS subtypes, then 802.2 LLC/SNAP. Management, control and encrypted frames
+/// carry no IP we can read.
+fn ieee80211(data: &[u8]) -> Result<Next<'_>, DecodeError> {
+    let fc = data.get(..2).ok_or(DecodeError::TruncatedLink)?;
+    let (kind, flags) = ((fc[0] >> 2) & 3, fc[1]);
+    if kind != 2 || flags & 0x40 != 0 {
+        return Ok(Next::NonIp);
+    }
+    let mut len = 24;
+    if flags & 3 == 3 {
+        len += 6;
+    }
+    if fc[0] & 0x80 != 0 {
+        len += 2;
+    }
+    llc_snap(data.get(len..).ok_or(DecodeError::TruncatedLink)?)
 }

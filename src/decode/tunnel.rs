@@ -1,4 +1,4 @@
-//! Tunnels: GRE (with ERSPAN types I, II and III), VXLAN and TZSP, peeled to
+//! Tunnels: GRE (with ERSPAN types I, II and III), VXLAN, GTP-U and TZSP, peeled to
 //! the Ethernet frame or IP packet they carry.
 
 use super::link::{ether_dispatch, Next};
@@ -7,6 +7,8 @@ use etherparse::UdpHeaderSlice;
 
 /// VXLAN's IANA port (RFC 7348 §5).
 const VXLAN_PORT: u16 = 4789;
+/// GTP-U's port (3GPP TS 29.281 §4.4.2.3).
+const GTPU_PORT: u16 = 2152;
 /// TZSP's usual port.
 const TZSP_PORT: u16 = 37008;
 
@@ -72,6 +74,9 @@ pub(super) fn udp(data: &[u8]) -> Result<Udp<'_>, DecodeError> {
     if dst == VXLAN_PORT {
         return vxlan(body).map(Udp::Tunnel);
     }
+    if dst == GTPU_PORT || header.source_port() == GTPU_PORT {
+        return Ok(gtpu(body).map_or(Udp::Plain, |ip| Udp::Tunnel(Next::Ip(ip))));
+    }
     match tzsp(body) {
         Some(inner) => Ok(Udp::Tunnel(Next::Ether(inner))),
         None if dst == TZSP_PORT => Err(DecodeError::BadTunnelHeader),
@@ -88,6 +93,36 @@ fn vxlan(body: &[u8]) -> Result<Next<'_>, DecodeError> {
             .ok_or(DecodeError::BadTunnelHeader),
         _ => Err(DecodeError::BadTunnelHeader),
     }
+}
+
+/// Extension headers followed in one GTP-U header.
+const MAX_GTP_EXTENSIONS: usize = 8;
+
+/// GTPv1-U G-PDU (3GPP TS 29.281 §5.1): an 8-byte header, 4 more bytes when
+/// any of the E, S or PN flags is set, then the extension headers (length in
+/// 4-byte units, next type in the last byte), then the user's IP packet.
+fn gtpu(body: &[u8]) -> Option<&[u8]> {
+    let flags = *body.first()?;
+    if flags >> 5 != 1 || flags & 0x10 == 0 || *body.get(1)? != 0xff {
+        return None;
+    }
+    if flags & 0x07 == 0 {
+        return body.get(8..);
+    }
+    let mut next = *body.get(11)?;
+    let mut rest = body.get(12..)?;
+    for _ in 0..MAX_GTP_EXTENSIONS {
+        if next == 0 {
+            return Some(rest);
+        }
+        let len = usize::from(*rest.first()?) * 4;
+        if len == 0 {
+            return None;
+        }
+        next = *rest.get(len - 1)?;
+        rest = rest.get(len..)?;
+    }
+    None
 }
 
 /// Tagged fields followed before giving up.

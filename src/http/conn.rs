@@ -148,10 +148,12 @@ impl Conn {
     fn head_bytes(&mut self, ctx: &mut Ctx<'_>, dir: Direction, input: &[u8]) -> usize {
         let half = self.half(dir);
         if !half.head.in_progress() {
-            // RFC 9112 §2.2: empty lines before a start line are ignored.
+            // RFC 9112 §2.2: empty lines before a start line are ignored. So
+            // are NULs: the garbage octet of a TCP keep-alive probe (RFC 9293
+            // §3.8.4) becomes stream data on a connection picked up mid-stream.
             let skip = input
                 .iter()
-                .take_while(|&&b| b == b'\r' || b == b'\n')
+                .take_while(|&&b| b == b'\r' || b == b'\n' || b == 0)
                 .count();
             if skip > 0 {
                 return skip;

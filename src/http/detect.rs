@@ -9,7 +9,7 @@
 pub(crate) const WINDOW: usize = 24;
 
 const MAX_METHOD: usize = 20;
-const STATUS_PREFIX: &[u8] = b"HTTP/1.";
+const STATUS_PREFIX: &[u8] = b"HTTP/";
 
 /// Which kind of start line (RFC 9112 §3 request-line, §4 status-line).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -33,16 +33,17 @@ pub(crate) enum Class {
 
 /// Classifies a line from its first bytes (at most [`WINDOW`] are read).
 /// Requests are recognised by an upper-case method token (real methods are
-/// upper case, RFC 9110 §9.1) followed by one space and a visible byte;
-/// responses by the `HTTP/1.` prefix.
+/// upper case, RFC 9110 §9.1) followed by spaces and a visible byte;
+/// responses by `HTTP/` and a digit (servers answering `HTTP/1.2` or
+/// `HTTP/2.0` over HTTP/1 framing are read as HTTP/1.1 by browsers).
 pub(crate) fn classify(prefix: &[u8]) -> Class {
     let p = prefix.get(..prefix.len().min(WINDOW)).unwrap_or(prefix);
     let n = p.len().min(STATUS_PREFIX.len());
     if p.get(..n) == STATUS_PREFIX.get(..n) {
-        return if n == STATUS_PREFIX.len() {
-            Class::Http(StartKind::Response)
-        } else {
-            Class::NeedMore
+        return match p.get(STATUS_PREFIX.len()) {
+            Some(d) if d.is_ascii_digit() => Class::Http(StartKind::Response),
+            Some(_) => Class::NotHttp,
+            None => Class::NeedMore,
         };
     }
     classify_request(p)
@@ -53,8 +54,11 @@ fn classify_request(p: &[u8]) -> Class {
         match b {
             b'A'..=b'Z' if i < MAX_METHOD => {}
             b'-' | b'_' if i > 0 && i < MAX_METHOD => {}
+            // Servers accept several spaces after the method (httparse's
+            // lenient tier parses them), so skip them all.
             b' ' if i > 0 => {
-                return match p.get(i + 1) {
+                let after = p.get(i..).unwrap_or(&[]);
+                return match after.iter().find(|&&b| b != b' ') {
                     None => need_more(p),
                     Some(c) if c.is_ascii_graphic() => Class::Http(StartKind::Request),
                     Some(_) => Class::NotHttp,

@@ -158,6 +158,129 @@ pub(crate) enum HeadError {
 
 /// Parses a complete request head (`bytes` ends with the empty line).
 pub(crate) fn parse_request_head(p: &HeadParsers, bytes: &[u8]) -> Result<ReqHead, HeadError> {
+    let first = parse_request_sized(p, bytes);
+    if !matches!(first, Err(HeadError::Invalid(_))) {
+        return first;
+    }
+    let Some(clean) = sanitize(bytes, StartKind::Request) else {
+        return first;
+    };
+    parse_request_sized(p, &clean)
+        .map(|mut h| {
+            if let Some((a, b)) = spaced_target(bytes) {
+                let raw = bytes.get(a..b).unwrap_or_default();
+                h.target = String::from_utf8_lossy(raw).into_owned();
+            }
+            h.anomalies.push(SANITIZED);
+            h
+        })
+        .or(first)
+}
+
+/// Where the target of a request line lies when it contains spaces (between
+/// the first and the last space, RFC 9112 §3.2 forbids them): `None` when it
+/// has none.
+fn spaced_target(bytes: &[u8]) -> Option<(usize, usize)> {
+    let line = bytes.get(..bytes.iter().position(|&b| b == b'\n')?)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let first = line.iter().position(|&b| b == b' ')?;
+    let last = line.iter().rposition(|&b| b == b' ')?;
+    let start = first
+        + line
+            .get(first..)?
+            .iter()
+            .take_while(|&&b| b == b' ')
+            .count();
+    let end = last
+        - line
+            .get(..last)?
+            .iter()
+            .rev()
+            .take_while(|&&b| b == b' ')
+            .count();
+    let has_space = line.get(start..=end.checked_sub(1)?)?.contains(&b' ');
+    (start < end && has_space).then_some((start, end))
+}
+
+/// Parses a complete response head (`bytes` ends with the empty line).
+pub(crate) fn parse_response_head(p: &HeadParsers, bytes: &[u8]) -> Result<RespHead, HeadError> {
+    let first = parse_response_sized(p, bytes);
+    if !matches!(first, Err(HeadError::Invalid(_))) {
+        return first;
+    }
+    let Some(clean) = sanitize(bytes, StartKind::Response) else {
+        return first;
+    };
+    parse_response_sized(p, &clean)
+        .map(|mut h| {
+            h.anomalies.push(SANITIZED);
+            h
+        })
+        .or(first)
+}
+
+/// Anomaly of a head that parsed only after [`sanitize`].
+const SANITIZED: &str = "http_sanitized_head";
+
+/// Last resort for a head every tier rejected, tolerating what browsers and
+/// servers accept but `httparse` does not: a start-line version other than
+/// `HTTP/1.0` or `HTTP/1.1` (`HTTP/1.2`, `HTTP/2.0`, `HTTP/1.0.8`, a NUL
+/// inside) is read as HTTP/1.1 (HTTP/1.0 when it begins so), and a bare CR or
+/// a NUL in the field lines becomes a space (RFC 9112 §2.2 lets a recipient
+/// treat a bare CR as whitespace); spaces inside a request target are hidden
+/// (python's http.server answers such requests with a 400 we want to see).
+/// `None` when there is nothing to change.
+fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
+    let line_end = bytes.iter().position(|&b| b == b'\n')?;
+    let line = bytes.get(..line_end)?;
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let (start, end) = match kind {
+        StartKind::Response => (0, line.iter().position(|&b| b == b' ')?),
+        StartKind::Request => (line.iter().rposition(|&b| b == b' ')? + 1, line.len()),
+    };
+    let token = line.get(start..end)?;
+    let mut out = Vec::with_capacity(bytes.len());
+    out.extend_from_slice(line.get(..start)?);
+    // A target with spaces: they become `+` for httparse; the caller puts
+    // the original target back.
+    let spaced = match kind {
+        StartKind::Request => spaced_target(bytes),
+        StartKind::Response => None,
+    };
+    if let Some((a, b)) = spaced {
+        for b in out.get_mut(a..b)? {
+            if *b == b' ' {
+                *b = b'+';
+            }
+        }
+    }
+    let odd_version = token.starts_with(b"HTTP/") && token != b"HTTP/1.0" && token != b"HTTP/1.1";
+    if odd_version {
+        let v: &[u8] = if token.starts_with(b"HTTP/1.0") {
+            b"HTTP/1.0"
+        } else {
+            b"HTTP/1.1"
+        };
+        out.extend_from_slice(v);
+    } else {
+        out.extend_from_slice(token);
+    }
+    out.extend_from_slice(line.get(end..)?);
+    let rest = bytes.get(line.len()..)?;
+    let mut changed = odd_version || spaced.is_some();
+    for (i, &b) in rest.iter().enumerate() {
+        let bare_cr = b == b'\r' && rest.get(i + 1) != Some(&b'\n');
+        if bare_cr || b == 0 {
+            changed = true;
+            out.push(b' ');
+        } else {
+            out.push(b);
+        }
+    }
+    changed.then_some(out)
+}
+
+fn parse_request_sized(p: &HeadParsers, bytes: &[u8]) -> Result<ReqHead, HeadError> {
     let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
     match request_with(p, bytes, &mut stack) {
         Err(HeadError::Invalid(httparse::Error::TooManyHeaders)) => {
@@ -168,8 +291,7 @@ pub(crate) fn parse_request_head(p: &HeadParsers, bytes: &[u8]) -> Result<ReqHea
     }
 }
 
-/// Parses a complete response head (`bytes` ends with the empty line).
-pub(crate) fn parse_response_head(p: &HeadParsers, bytes: &[u8]) -> Result<RespHead, HeadError> {
+fn parse_response_sized(p: &HeadParsers, bytes: &[u8]) -> Result<RespHead, HeadError> {
     let mut stack = [httparse::EMPTY_HEADER; STACK_HEADERS];
     match response_with(p, bytes, &mut stack) {
         Err(HeadError::Invalid(httparse::Error::TooManyHeaders)) => {

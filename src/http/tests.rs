@@ -1,5 +1,6 @@
 //! Scripted conversations and the split-invariance property for [`HttpParser`].
 
+mod odd_heads;
 mod support;
 
 use super::HttpConfig;

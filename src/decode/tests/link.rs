@@ -157,7 +157,7 @@ fn raw_ip_link_types_take_both_versions() {
         assert!(d.decode(&frame(link, &ipv6_tcp(BODY))).is_some());
     }
     assert!(d
-        .decode(&frame(LinkType::Other(127), &ipv4_tcp(BODY)))
+        .decode(&frame(LinkType::Other(147), &ipv4_tcp(BODY)))
         .is_none());
     assert_eq!(d.stats().non_ip, 1);
 }
@@ -291,4 +291,50 @@ fn llc_snap_frames_carry_an_ethertype() {
     let data = ether(body.len() as u16, &body);
     let mut d = decoder();
     assert!(d.decode(&frame(LinkType::Ethernet, &data)).is_some());
+}
+
+#[test]
+fn pppoe_session_over_vlans_reaches_ip() {
+    // The shape of pcpp_one_http_stream_rst.pcap: two VLAN tags, PPPoE, PPP IPv4.
+    let mut pppoe = vec![0x11, 0x00, 0xdd, 0xe5, 0x00, 0x36, 0x00, 0x21];
+    pppoe.extend_from_slice(&ipv4_tcp(BODY));
+    let data = vlan_tags(&[0x8100, 0x8100], 0x8864, &pppoe);
+    let mut d = decoder();
+    assert_eq!(
+        payload_of(&mut d, &frame(LinkType::Ethernet, &data)).map(|p| p.0),
+        Some(BODY.to_vec())
+    );
+    // PPP control traffic (LCP) is not IP.
+    let lcp = ether(0x8864, &[0x11, 0, 0, 1, 0, 4, 0xc0, 0x21, 1, 1]);
+    assert!(d.decode(&frame(LinkType::Ethernet, &lcp)).is_none());
+    assert_eq!(d.stats().non_ip, 1);
+}
+
+/// An 802.11 data frame (QoS when `qos`) with LLC/SNAP around `ip`.
+fn wifi(qos: bool, ip: &[u8]) -> Vec<u8> {
+    let mut out = vec![if qos { 0x88 } else { 0x08 }, 0x01];
+    out.extend_from_slice(&[0u8; 22]);
+    if qos {
+        out.extend_from_slice(&[0, 0]);
+    }
+    out.extend_from_slice(&[0xaa, 0xaa, 0x03, 0, 0, 0, 0x08, 0x00]);
+    out.extend_from_slice(ip);
+    out
+}
+
+#[test]
+fn radiotap_and_plain_80211_data_frames_reach_ip() {
+    // The shape of arkime_80211http.pcap (DLT 127, QoS data frames).
+    let mut rt = vec![0, 0, 8, 0, 0, 0, 0, 0];
+    rt.extend_from_slice(&wifi(true, &ipv4_tcp(BODY)));
+    let mut d = decoder();
+    assert!(d.decode(&frame(LinkType::Other(127), &rt)).is_some());
+    assert!(d
+        .decode(&frame(LinkType::Other(105), &wifi(false, &ipv4_tcp(BODY))))
+        .is_some());
+    // A protected (encrypted) data frame carries nothing readable.
+    let mut protected = wifi(false, &ipv4_tcp(BODY));
+    protected[1] |= 0x40;
+    assert!(d.decode(&frame(LinkType::Other(105), &protected)).is_none());
+    assert_eq!(d.stats().non_ip, 1);
 }

@@ -135,3 +135,24 @@ fn tzsp_with_vlan_inside_decodes() {
     inner.extend_from_slice(&ether(0x8100, &tagged));
     decodes(&ether(0x0800, &ipv4_udp(1, 37008, &inner)));
 }
+
+#[test]
+fn gtpu_with_and_without_optional_fields() {
+    // The shape of ndpi_http_origin_different_than_host.pcap: GTP-U on 2152.
+    let mut plain = vec![0x30, 0xff, 0, 0, 0, 0, 0, 9];
+    plain.extend_from_slice(&ipv4_tcp(BODY));
+    decodes(&ether(0x0800, &ipv4_udp(2152, 2152, &plain)));
+    // Sequence flag plus one 4-byte extension header (PDU session container).
+    let mut ext = vec![0x34, 0xff, 0, 0, 0, 0, 0, 9, 0, 1, 0, 0x85];
+    ext.extend_from_slice(&[1, 0x10, 0x05, 0]);
+    ext.extend_from_slice(&ipv4_tcp(BODY));
+    decodes(&ether(0x0800, &ipv4_udp(40000, 2152, &ext)));
+    // A GTP-C-like message type is plain UDP, not a tunnel.
+    let mut d = decoder();
+    let other = ether(
+        0x0800,
+        &ipv4_udp(2152, 2152, &[0x32, 0x01, 0, 4, 0, 0, 0, 0]),
+    );
+    assert!(d.decode(&frame(LinkType::Ethernet, &other)).is_none());
+    assert_eq!(d.stats().malformed, 0);
+}

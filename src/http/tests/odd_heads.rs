@@ -1,0 +1,124 @@
+//! Heads `httparse` rejects but browsers and servers accept, read after
+//! sanitising (regressions from the corpus cross-check against tshark).
+
+use super::support::*;
+
+const EICAR_CHUNKED: &[u8] = b"5\r\nhello\r\n0\r\n\r\n";
+
+fn one_response(head: &[u8], body: &[u8]) -> super::support::Run {
+    let mut resp = head.to_vec();
+    resp.extend_from_slice(body);
+    run(&[
+        c(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(&resp),
+        c(b"GET /y HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(b"HTTP/1.1 204 No Content\r\n\r\n"),
+    ])
+}
+
+fn assert_two_answered(r: &super::support::Run, first: u16) {
+    let got: Vec<_> = r.exchanges.iter().map(|e| (target(e), status(e))).collect();
+    assert_eq!(got, [(Some("/x"), Some(first)), (Some("/y"), Some(204))]);
+    assert_eq!(r.anomalies.get("http_sanitized_head"), Some(&1));
+}
+
+#[test]
+fn http_odd_status_line_versions_read_as_http11() {
+    // sv_http-evader-047 (HTTP/1.2), -048 (HTTP/2.0), -391 (NUL in the version).
+    for version in [&b"HTTP/1.2"[..], b"HTTP/2.0", b"HTTP/1\0.1"] {
+        let mut head = version.to_vec();
+        head.extend_from_slice(b" 200 ok\r\nTransfer-Encoding: chunked\r\n\r\n");
+        let r = one_response(&head, EICAR_CHUNKED);
+        assert_two_answered(&r, 200);
+    }
+}
+
+#[test]
+fn http_bare_cr_and_nul_in_fields_become_spaces() {
+    // sv_http-evader-075, -285, -297 (bare CR), -291 (NUL in a field name).
+    for fields in [
+        &b"Transfer-Encoding: \r chunked\r\n"[..],
+        b"Connection: keep-alive\r\n\r\r\r\nTransfer-Encoding: chunked\r\n",
+        b"Transfer-Encoding\r :chunked\r\n",
+    ] {
+        let mut head = b"HTTP/1.1 200 ok\r\n".to_vec();
+        head.extend_from_slice(fields);
+        head.extend_from_slice(b"\r\n");
+        let r = one_response(&head, EICAR_CHUNKED);
+        assert_two_answered(&r, 200);
+    }
+    // The field with a NUL in its name is dropped; the body is delimited by
+    // the connection's end.
+    let head = b"HTTP/1.1 200 ok\r\nTransfer\0-encoding:chunked\r\n\r\n";
+    let r = run(&[
+        c(b"GET /x HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(head),
+        s(EICAR_CHUNKED),
+    ]);
+    assert_eq!(r.exchanges.len(), 1);
+    assert_eq!(status(&r.exchanges[0]), Some(200));
+}
+
+#[test]
+fn http_request_version_with_extra_digits_is_read() {
+    // packets_weather_working.pcapng: a weather station sends `HTTP/1.0.8`.
+    let r = run(&[
+        c(b"GET /update?x=1 HTTP/1.0.8\r\nHost: a\r\n\r\n"),
+        s(b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+    ]);
+    assert_eq!(r.exchanges.len(), 1);
+    assert_eq!(target(&r.exchanges[0]), Some("/update?x=1"));
+    assert_eq!(status(&r.exchanges[0]), Some(200));
+    assert_eq!(
+        r.exchanges[0].request.as_ref().map(|q| q.version),
+        Some(crate::model::HttpVersion::Http10)
+    );
+}
+
+#[test]
+fn http_status_line_without_a_digit_after_the_slash_is_not_http() {
+    let r = run(&[s(b"HTTP/x 200 ok\r\n\r\n")]);
+    assert!(r.exchanges.is_empty());
+}
+
+#[test]
+fn http_request_line_with_many_spaces_after_the_method_is_read() {
+    // ndpi_http-manipulated.pcap: `GET` and 18 spaces; the server answered 200.
+    let r = run(&[
+        c(b"GET                  /long_uri HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+    ]);
+    assert_eq!(r.exchanges.len(), 1);
+    assert_eq!(target(&r.exchanges[0]), Some("/long_uri"));
+    assert_eq!(status(&r.exchanges[0]), Some(200));
+}
+
+#[test]
+fn http_keep_alive_octet_before_the_first_request_is_skipped() {
+    // scapy_http_chunk.pcap.gz: picked up mid-stream at a keep-alive probe's NUL.
+    let r = run_cut(
+        crate::http::HttpConfig::default(),
+        true,
+        &[
+            c(b"\0"),
+            c(b"GET /img HTTP/1.1\r\nHost: a\r\n\r\n"),
+            s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+        ],
+        &|_, _| Vec::new(),
+    );
+    assert_eq!(r.exchanges.len(), 1);
+    assert_eq!(target(&r.exchanges[0]), Some("/img"));
+    assert_eq!(status(&r.exchanges[0]), Some(200));
+}
+
+#[test]
+fn http_request_target_with_spaces_is_kept_and_answered() {
+    // sv_http-uri-spaces.pcap: the server answers 400; the exchange is kept.
+    let r = run(&[
+        c(b"GET /uri afterspace HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(b"HTTP/1.0 400 Bad request syntax\r\nContent-Length: 0\r\n\r\n"),
+    ]);
+    assert_eq!(r.exchanges.len(), 1);
+    assert_eq!(target(&r.exchanges[0]), Some("/uri afterspace"));
+    assert_eq!(status(&r.exchanges[0]), Some(400));
+}
