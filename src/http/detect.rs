@@ -39,7 +39,13 @@ pub(crate) enum Class {
 pub(crate) fn classify(prefix: &[u8]) -> Class {
     let p = prefix.get(..prefix.len().min(WINDOW)).unwrap_or(prefix);
     let n = p.len().min(STATUS_PREFIX.len());
-    if p.get(..n) == STATUS_PREFIX.get(..n) {
+    // Case-insensitive: servers answering `http/1.1 200` are read by browsers
+    // (corpus http/zeek_http-lower-case.pcap).
+    let same = |a: Option<&[u8]>, b: Option<&[u8]>| match (a, b) {
+        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+        _ => false,
+    };
+    if same(p.get(..n), STATUS_PREFIX.get(..n)) {
         return match p.get(STATUS_PREFIX.len()) {
             Some(d) if d.is_ascii_digit() => Class::Http(StartKind::Response),
             Some(_) => Class::NotHttp,

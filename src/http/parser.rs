@@ -254,9 +254,12 @@ fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
             }
         }
     }
-    let odd_version = token.starts_with(b"HTTP/") && token != b"HTTP/1.0" && token != b"HTTP/1.1";
+    let http = token
+        .get(..5)
+        .is_some_and(|t| t.eq_ignore_ascii_case(b"HTTP/"));
+    let odd_version = http && token != b"HTTP/1.0" && token != b"HTTP/1.1";
     if odd_version {
-        let v: &[u8] = if token.starts_with(b"HTTP/1.0") {
+        let v: &[u8] = if token.get(5..8) == Some(b"1.0") {
             b"HTTP/1.0"
         } else {
             b"HTTP/1.1"

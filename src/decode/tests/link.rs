@@ -338,3 +338,23 @@ fn radiotap_and_plain_80211_data_frames_reach_ip() {
     assert!(d.decode(&frame(LinkType::Other(105), &protected)).is_none());
     assert_eq!(d.stats().non_ip, 1);
 }
+
+#[test]
+fn nflog_payload_tlv_carries_the_ip_packet() {
+    // zeek_nflog-http.pcap: Linux NFLOG (DLT 239), TLVs in little-endian order,
+    // a prefix TLV before the payload TLV (type 9).
+    let ip = ipv4_tcp(BODY);
+    let mut data = vec![2, 0, 0, 0];
+    data.extend_from_slice(&[8, 0, 1, 0, 0x08, 0x00, 0, 0]);
+    let len = u16::try_from(ip.len() + 4).expect("small");
+    data.extend_from_slice(&len.to_le_bytes());
+    data.extend_from_slice(&9u16.to_le_bytes());
+    data.extend_from_slice(&ip);
+    let mut d = decoder();
+    let seg = d
+        .decode(&frame(LinkType::Other(239), &data))
+        .expect("a segment");
+    assert_eq!(seg.payload, BODY);
+    let cut = data.get(..10).expect("prefix").to_vec();
+    assert!(d.decode(&frame(LinkType::Other(239), &cut)).is_none());
+}

@@ -122,3 +122,10 @@ fn http_request_target_with_spaces_is_kept_and_answered() {
     assert_eq!(target(&r.exchanges[0]), Some("/uri afterspace"));
     assert_eq!(status(&r.exchanges[0]), Some(400));
 }
+
+#[test]
+fn http_lower_case_status_line_is_a_response() {
+    // zeek_http-lower-case.pcap: the server answers `http/1.1 200 OK`.
+    let r = one_response(b"http/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", b"hello");
+    assert_two_answered(&r, 200);
+}
