@@ -25,7 +25,7 @@ mod wire;
 
 use clap::{Parser, ValueEnum};
 use std::io::{self, BufWriter, Write};
-use wire::{CaptureWriter, Endpoint, FileFormat, Segment, ACK, FIN, PSH, SYN};
+use wire::{CaptureWriter, Endpoint, FileFormat, Segment, ACK, PSH, SYN};
 
 const EPOCH_US: u64 = 1_709_251_200_000_000;
 const RST: u8 = 0x04;
@@ -64,9 +64,26 @@ struct Gen<W: Write> {
 }
 
 impl<W: Write> Gen<W> {
-    fn seg(&mut self, src: Endpoint, dst: Endpoint, seq: u32, ack: u32, flags: u8, payload: &[u8]) -> io::Result<()> {
+    fn seg(
+        &mut self,
+        src: Endpoint,
+        dst: Endpoint,
+        seq: u32,
+        ack: u32,
+        flags: u8,
+        payload: &[u8],
+    ) -> io::Result<()> {
         self.ts += 1;
-        let seg = Segment { src, dst, seq, ack, flags, window: 65_535, mss: None, payload };
+        let seg = Segment {
+            src,
+            dst,
+            seq,
+            ack,
+            flags,
+            window: 65_535,
+            mss: None,
+            payload,
+        };
         self.w.write_segment(EPOCH_US + self.ts, &seg)
     }
 
@@ -78,7 +95,14 @@ impl<W: Write> Gen<W> {
     }
 
     /// Sends `data` from `a` to `b` starting at `seq`, in MSS-sized segments.
-    fn send(&mut self, a: Endpoint, b: Endpoint, seq: u32, ack: u32, data: &[u8]) -> io::Result<u32> {
+    fn send(
+        &mut self,
+        a: Endpoint,
+        b: Endpoint,
+        seq: u32,
+        ack: u32,
+        data: &[u8],
+    ) -> io::Result<u32> {
         let mut seq = seq;
         for chunk in data.chunks(MSS) {
             self.seg(a, b, seq, ack, ACK | PSH, chunk)?;
@@ -90,11 +114,19 @@ impl<W: Write> Gen<W> {
 
 fn client(n: u32) -> Endpoint {
     let b = n.to_be_bytes();
-    Endpoint { mac: [2, 0, b[0], b[1], b[2], b[3]], ip: [10, b[1], b[2], b[3]], port: 40_000 }
+    Endpoint {
+        mac: [2, 0, b[0], b[1], b[2], b[3]],
+        ip: [10, b[1], b[2], b[3]],
+        port: 40_000,
+    }
 }
 
 fn server() -> Endpoint {
-    Endpoint { mac: [2, 1, 0, 0, 0, 1], ip: [192, 0, 2, 1], port: 80 }
+    Endpoint {
+        mac: [2, 1, 0, 0, 0, 1],
+        ip: [192, 0, 2, 1],
+        port: 80,
+    }
 }
 
 fn scaled(n: u64, scale: f64) -> u64 {
@@ -128,7 +160,13 @@ fn body<W: Write>(g: &mut Gen<W>, bytes: u64) -> io::Result<()> {
 fn header<W: Write>(g: &mut Gen<W>, bytes: u64) -> io::Result<()> {
     let (c, s) = (client(1), server());
     g.handshake(c, s)?;
-    let mut seq = g.send(c, s, 1, 1, b"GET / HTTP/1.1\r\nHost: flood.example\r\nX-Flood: ")?;
+    let mut seq = g.send(
+        c,
+        s,
+        1,
+        1,
+        b"GET / HTTP/1.1\r\nHost: flood.example\r\nX-Flood: ",
+    )?;
     let chunk = [b'B'; MSS];
     for _ in 0..bytes.div_ceil(MSS as u64) {
         g.seg(c, s, seq, 1, ACK, &chunk)?;
@@ -162,7 +200,9 @@ fn pipeline<W: Write>(g: &mut Gen<W>, n: u64) -> io::Result<()> {
     let mut seq = 1;
     let mut batch = Vec::with_capacity(MSS * 2);
     for i in 0..n {
-        let req = format!("GET /item/{i} HTTP/1.1\r\nHost: flood.example\r\nAuthorization: Bearer t{i}\r\n\r\n");
+        let req = format!(
+            "GET /item/{i} HTTP/1.1\r\nHost: flood.example\r\nAuthorization: Bearer t{i}\r\n\r\n"
+        );
         batch.extend_from_slice(req.as_bytes());
         if batch.len() >= MSS {
             let rest = batch.split_off(MSS);
@@ -191,7 +231,10 @@ fn clients<W: Write>(g: &mut Gen<W>, n: u64) -> io::Result<()> {
 }
 
 fn run<W: Write>(args: &Args, out: W) -> anyhow::Result<()> {
-    let mut g = Gen { w: CaptureWriter::new(out, FileFormat::Pcap)?, ts: 0 };
+    let mut g = Gen {
+        w: CaptureWriter::new(out, FileFormat::Pcap)?,
+        ts: 0,
+    };
     let k = args.scale;
     match args.attack {
         Attack::Syn => syn(&mut g, scaled(1_000_000, k))?,
@@ -203,7 +246,10 @@ fn run<W: Write>(args: &Args, out: W) -> anyhow::Result<()> {
     }
     let (packets, bytes) = (g.w.packets, g.w.bytes);
     g.w.finish()?;
-    eprintln!("floodgen: attack={:?} packets={packets} bytes={bytes}", args.attack);
+    eprintln!(
+        "floodgen: attack={:?} packets={packets} bytes={bytes}",
+        args.attack
+    );
     Ok(())
 }
 
@@ -213,6 +259,9 @@ fn main() -> anyhow::Result<()> {
         let stdout = io::stdout();
         run(&args, BufWriter::with_capacity(1 << 20, stdout.lock()))
     } else {
-        run(&args, BufWriter::with_capacity(1 << 20, std::fs::File::create(&args.out)?))
+        run(
+            &args,
+            BufWriter::with_capacity(1 << 20, std::fs::File::create(&args.out)?),
+        )
     }
 }

@@ -24,8 +24,9 @@ const ETHERTYPE_IPV6: u16 = 0x86dd;
 const ETHERTYPE_TEB: u16 = 0x6558;
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
-    let b = d.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
+    d.get(at..)?
+        .first_chunk::<2>()
+        .map(|b| u16::from_be_bytes(*b))
 }
 
 /// Dispatches on the capture's link type.
@@ -88,7 +89,7 @@ pub(super) fn ether_dispatch(
 /// (RFC 4385) before an Ethernet frame, anything else an Ethernet frame.
 fn mpls(mut rest: &[u8]) -> Result<Next<'_>, DecodeError> {
     for _ in 0..MAX_TAGS {
-        let entry = rest.get(..4).ok_or(DecodeError::TruncatedLink)?;
+        let entry = rest.first_chunk::<4>().ok_or(DecodeError::TruncatedLink)?;
         let bottom = entry[2] & 1 == 1;
         rest = rest.get(4..).unwrap_or_default();
         if bottom {
@@ -107,8 +108,8 @@ fn mpls(mut rest: &[u8]) -> Result<Next<'_>, DecodeError> {
 /// host (DLT_NULL) or network order (DLT_LOOP); both are accepted either way.
 /// AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD), 30 (macOS) or 10 (Linux).
 fn bsd_loopback(data: &[u8]) -> Result<Next<'_>, DecodeError> {
-    let head = data.get(..4).ok_or(DecodeError::TruncatedLink)?;
-    let mut family = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let head = data.first_chunk::<4>().ok_or(DecodeError::TruncatedLink)?;
+    let mut family = u32::from_le_bytes(*head);
     if family > 0xffff {
         family = family.swap_bytes();
     }

@@ -55,20 +55,12 @@ impl<K: Hash + Eq + Clone, V: Default> BoundedMap<K, V> {
                 }
             }
             self.order.push_back(key.clone());
-            self.map.insert(
-                key.clone(),
-                Slot {
-                    value: V::default(),
-                    last_seen: ts,
-                    queued_at: ts,
-                },
-            );
         }
-        // The entry was inserted just above when it was missing.
-        let slot = self
-            .map
-            .get_mut(key)
-            .expect("entry exists: inserted above when absent");
+        let slot = self.map.entry(key.clone()).or_insert(Slot {
+            value: V::default(),
+            last_seen: ts,
+            queued_at: ts,
+        });
         if ts > slot.last_seen {
             slot.last_seen = ts;
         }

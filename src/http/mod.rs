@@ -10,6 +10,9 @@
 //! finds and parses heads, `framing` delimits bodies, `body` keeps the error-body
 //! prefix, `pairing` matches responses to requests, `conn` drives one connection.
 
+// Parsers of untrusted bytes: no indexing that can panic (tests may index).
+#![deny(clippy::indexing_slicing)]
+
 mod body;
 mod conn;
 mod detect;
