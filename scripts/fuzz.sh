@@ -7,7 +7,7 @@
 #   TARGETS="tcp http_stream" scripts/fuzz.sh 30
 #
 # Environment: TARGETS (default: every target in fuzz/Cargo.toml), JOBS
-# (libFuzzer -jobs/-workers, default 1), RSS_MB (libFuzzer -rss_limit_mb,
+# (libFuzzer -jobs/-workers when above 1, default 1), RSS_MB (libFuzzer -rss_limit_mb,
 # default 2048), SEEDS (seed directory, default fuzz/seeds, rebuilt by
 # fuzz/seeds.py when missing). The committed corpus fuzz/corpus/<target> is
 # read and grown; new crashes land in fuzz/artifacts/<target>/. Exits 1 when
@@ -59,8 +59,12 @@ for t in $TARGETS; do
   before=$(find "fuzz/artifacts/$t" -type f | wc -l)
   say "running $t for ${SECS}s"
   start=$(date +%s)
+  # -jobs=1 would send libFuzzer's output to ./fuzz-0.log; one job runs in
+  # the foreground instead.
+  par=()
+  [ "$JOBS" -gt 1 ] && par=(-jobs="$JOBS" -workers="$JOBS")
   cargo fuzz run -O --debug-assertions "$t" "fuzz/corpus/$t" "${seeds[@]}" -- \
-    -max_total_time="$SECS" -jobs="$JOBS" -workers="$JOBS" -rss_limit_mb="$RSS_MB" \
+    -max_total_time="$SECS" "${par[@]}" -rss_limit_mb="$RSS_MB" \
     -malloc_limit_mb="$RSS_MB" -timeout=10 -max_len="$(max_len "$t")" \
     -print_final_stats=1 >"fuzz/artifacts/$t/last-run.log" 2>&1
   rc=$?
