@@ -54,7 +54,13 @@ fuzz_target!(|data: &[u8]| {
         1 => drop(auth::parse_params(value, &mut notes)),
         2 => {
             let (amz, val) = text.split_once('\n').unwrap_or(("20240301T000000Z", &text));
-            drop(auth::parse_authorization(val.as_bytes(), target(sel), Some(amz), &key, &mut notes));
+            drop(auth::parse_authorization(
+                val.as_bytes(),
+                target(sel),
+                Some(amz),
+                &key,
+                &mut notes,
+            ));
         }
         3 => drop(auth::parse_basic(&text, &key, &mut notes)),
         4 => drop(auth::parse_bearer(&text, &key, &mut notes)),
@@ -83,5 +89,9 @@ fuzz_target!(|data: &[u8]| {
         18 => drop(auth::parse_iis_substatus(&text, 401)),
         _ => drop(auth::parse_challenges(value, target(sel), &mut notes)),
     }
-    assert!(notes.len() <= 4096, "anomaly notes unbounded: {}", notes.len());
+    assert!(
+        notes.len() <= 4096,
+        "anomaly notes unbounded: {}",
+        notes.len()
+    );
 });

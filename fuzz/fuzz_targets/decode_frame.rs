@@ -53,7 +53,10 @@ fuzz_target!(|data: &[u8]| {
             orig_len: u32::try_from(frame.len()).unwrap_or(u32::MAX),
         };
         if let Some(seg) = decoder.decode(&raw) {
-            assert!(seg.payload.len() <= data.len(), "payload larger than the input");
+            assert!(
+                seg.payload.len() <= data.len(),
+                "payload larger than the input"
+            );
         }
     }
     let _ = decoder.stats();

@@ -6,17 +6,27 @@
 #![no_main]
 
 use authscope::http::{HttpConfig, HttpParser};
-use authscope::model::{
-    ConnId, Direction, HttpExchange, StreamEvent, StreamEventKind, Timestamp,
-};
+use authscope::model::{ConnId, Direction, HttpExchange, StreamEvent, StreamEventKind, Timestamp};
 use libfuzzer_sys::fuzz_target;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
 fn open(http: &mut HttpParser, conn: ConnId, ts: Timestamp, out: &mut Vec<HttpExchange>) {
     let client = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 1)), 40_000);
     let server = SocketAddr::new(IpAddr::V4(Ipv4Addr::new(10, 0, 0, 2)), 80);
-    let kind = StreamEventKind::Open { client, server, client_guessed: conn.0 % 2 == 1 };
-    http.on_event(StreamEvent { conn, dir: Direction::ClientToServer, ts, kind }, out);
+    let kind = StreamEventKind::Open {
+        client,
+        server,
+        client_guessed: conn.0 % 2 == 1,
+    };
+    http.on_event(
+        StreamEvent {
+            conn,
+            dir: Direction::ClientToServer,
+            ts,
+            kind,
+        },
+        out,
+    );
 }
 
 fn config(sel: u8) -> HttpConfig {
@@ -58,7 +68,9 @@ fuzz_target!(|data: &[u8]| {
                 rest = next;
                 StreamEventKind::Data(bytes)
             }
-            4 => StreamEventKind::Gap { len: u64::from(*len) << (ctl >> 5) },
+            4 => StreamEventKind::Gap {
+                len: u64::from(*len) << (ctl >> 5),
+            },
             5 => StreamEventKind::Fin,
             6 => StreamEventKind::Reset,
             _ => StreamEventKind::Closed,
@@ -66,7 +78,15 @@ fuzz_target!(|data: &[u8]| {
         if ctl & 7 > 3 {
             rest = tail;
         }
-        http.on_event(StreamEvent { conn, dir, ts, kind }, &mut out);
+        http.on_event(
+            StreamEvent {
+                conn,
+                dir,
+                ts,
+                kind,
+            },
+            &mut out,
+        );
         if matches!(kind, StreamEventKind::Closed) {
             conns[which] = ConnId(next_id);
             next_id += 1;
@@ -78,7 +98,12 @@ fuzz_target!(|data: &[u8]| {
     }
     for conn in conns {
         http.on_event(
-            StreamEvent { conn, dir: Direction::ClientToServer, ts, kind: StreamEventKind::Closed },
+            StreamEvent {
+                conn,
+                dir: Direction::ClientToServer,
+                ts,
+                kind: StreamEventKind::Closed,
+            },
             &mut out,
         );
     }

@@ -34,7 +34,9 @@ fuzz_target!(|data: &[u8]| {
     engine.finish();
     events += engine.drain_events().len();
     let snapshot = engine.snapshot(src.stats(), src.notes());
-    let opts = ReportOptions { show_secrets: false };
+    let opts = ReportOptions {
+        show_secrets: false,
+    };
     let mut sink = Vec::new();
     let _ = report::write_text(&mut sink, &snapshot, &opts);
     sink.clear();

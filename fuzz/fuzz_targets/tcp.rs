@@ -26,13 +26,25 @@ impl Order {
     fn check(&mut self, ev: &StreamEvent<'_>) -> StreamInterest {
         match ev.kind {
             StreamEventKind::Open { .. } => {
-                assert!(!self.open.contains_key(&ev.conn), "Open twice for {:?}", ev.conn);
+                assert!(
+                    !self.open.contains_key(&ev.conn),
+                    "Open twice for {:?}",
+                    ev.conn
+                );
                 self.open.insert(ev.conn, true);
             }
             StreamEventKind::Closed => {
-                assert_eq!(self.open.insert(ev.conn, false), Some(true), "Closed without Open");
+                assert_eq!(
+                    self.open.insert(ev.conn, false),
+                    Some(true),
+                    "Closed without Open"
+                );
             }
-            _ => assert_eq!(self.open.get(&ev.conn), Some(&true), "event outside Open..Closed"),
+            _ => assert_eq!(
+                self.open.get(&ev.conn),
+                Some(&true),
+                "event outside Open..Closed"
+            ),
         }
         self.flip = self.flip.wrapping_add(1);
         if self.flip % 61 == 0 {
@@ -78,13 +90,23 @@ fuzz_target!(|data: &[u8]| {
         let server = endpoint(100, server_port);
         let to_server = who & 8 == 0;
         let key = if to_server {
-            FlowKey { src: client, dst: server }
+            FlowKey {
+                src: client,
+                dst: server,
+            }
         } else {
-            FlowKey { src: server, dst: client }
+            FlowKey {
+                src: server,
+                dst: client,
+            }
         };
         let raw = u32::from_be_bytes([*s0, *s1, *s2, *s3]);
         let isn: u32 = if to_server { 1000 } else { 0xffff_ff00 };
-        let seq = if who & 0x10 != 0 { raw } else { isn.wrapping_add(raw & 0xffff) };
+        let seq = if who & 0x10 != 0 {
+            raw
+        } else {
+            isn.wrapping_add(raw & 0xffff)
+        };
         let ack_isn: u32 = if to_server { 0xffff_ff00 } else { 1000 };
         ts += i64::from(*step) * if who & 0x20 != 0 { 1_000_000 } else { 1_000 };
         let seg = TcpSegment {
@@ -102,6 +124,9 @@ fuzz_target!(|data: &[u8]| {
         }
     }
     tcp.finish(&mut out);
-    assert!(order.open.values().all(|open| !open), "a connection never Closed");
+    assert!(
+        order.open.values().all(|open| !open),
+        "a connection never Closed"
+    );
     let _ = tcp.stats();
 });
