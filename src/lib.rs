@@ -11,6 +11,9 @@
 //! the one place that knows the order of the stages; [`runtime`] wires threads
 //! and channels around it for live capture and the dashboard.
 
+// No panics on input-derived data: `.get()`, `?` and `let-else`, not `expect`.
+#![deny(clippy::expect_used)]
+
 pub mod auth;
 pub mod cli;
 pub mod decode;

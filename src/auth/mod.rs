@@ -7,6 +7,9 @@
 //! state between exchanges, read a clock, or decide what is wrong (that is
 //! `diagnose`).
 
+// Parsers of untrusted bytes: no indexing that can panic (tests may index).
+#![deny(clippy::indexing_slicing)]
+
 mod anomaly;
 mod api_key;
 mod authorization;

@@ -119,7 +119,9 @@ fn parse_ipv6(data: &[u8]) -> Result<IpPacket<'_>, DecodeError> {
 /// 0.16 takes the offset and M bits from the wrong positions (its issue #150).
 /// Returns `None` for an atomic fragment (offset 0, M clear), which is a whole packet.
 fn parse_ipv6_fragment(data: &[u8]) -> Result<(u8, Option<FragInfo>), DecodeError> {
-    let h = data.get(..8).ok_or(DecodeError::BadIpv6Extension)?;
+    let h = data
+        .first_chunk::<8>()
+        .ok_or(DecodeError::BadIpv6Extension)?;
     let word = u16::from_be_bytes([h[2], h[3]]);
     let offset = u32::from(word >> 3) * 8;
     let more = word & 1 == 1;

@@ -28,8 +28,9 @@ const DLT_RADIOTAP: u32 = 127;
 const DLT_NFLOG: u32 = 239;
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
-    let b = d.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
+    d.get(at..)?
+        .first_chunk::<2>()
+        .map(|b| u16::from_be_bytes(*b))
 }
 
 /// Dispatches on the capture's link type.
@@ -96,7 +97,7 @@ pub(super) fn ether_dispatch(
 /// (RFC 4385) before an Ethernet frame, anything else an Ethernet frame.
 fn mpls(mut rest: &[u8]) -> Result<Next<'_>, DecodeError> {
     for _ in 0..MAX_TAGS {
-        let entry = rest.get(..4).ok_or(DecodeError::TruncatedLink)?;
+        let entry = rest.first_chunk::<4>().ok_or(DecodeError::TruncatedLink)?;
         let bottom = entry[2] & 1 == 1;
         rest = rest.get(4..).unwrap_or_default();
         if bottom {
@@ -115,8 +116,8 @@ fn mpls(mut rest: &[u8]) -> Result<Next<'_>, DecodeError> {
 /// host (DLT_NULL) or network order (DLT_LOOP); both are accepted either way.
 /// AF_INET6 is 24 (NetBSD, OpenBSD), 28 (FreeBSD), 30 (macOS) or 10 (Linux).
 fn bsd_loopback(data: &[u8]) -> Result<Next<'_>, DecodeError> {
-    let head = data.get(..4).ok_or(DecodeError::TruncatedLink)?;
-    let mut family = u32::from_le_bytes([head[0], head[1], head[2], head[3]]);
+    let head = data.first_chunk::<4>().ok_or(DecodeError::TruncatedLink)?;
+    let mut family = u32::from_le_bytes(*head);
     if family > 0xffff {
         family = family.swap_bytes();
     }
@@ -174,16 +175,10 @@ fn pppoe_session(rest: &[u8]) -> Result<Next<'_>, DecodeError> {
 fn nflog(data: &[u8]) -> Result<Next<'_>, DecodeError> {
     let mut rest = data.get(4..).ok_or(DecodeError::TruncatedLink)?;
     for _ in 0..64 {
-        let head = rest.get(..4).ok_or(DecodeError::TruncatedLink)?;
-        let le = (
-            u16::from_le_bytes([head[0], head[1]]),
-            u16::from_le_bytes([head[2], head[3]]),
-        );
-        let be = (
-            u16::from_be_bytes([head[0], head[1]]),
-            u16::from_be_bytes([head[2], head[3]]),
-        );
+        let &[a, b, c, d] = rest.first_chunk::<4>().ok_or(DecodeError::TruncatedLink)?;
         let fits = |len: u16| len >= 4 && usize::from(len) <= rest.len();
+        let le = (u16::from_le_bytes([a, b]), u16::from_le_bytes([c, d]));
+        let be = (u16::from_be_bytes([a, b]), u16::from_be_bytes([c, d]));
         let (len, kind) = if fits(le.0) { le } else { be };
         if !fits(len) {
             return Err(DecodeError::TruncatedLink);
@@ -202,10 +197,8 @@ fn nflog(data: &[u8]) -> Result<Next<'_>, DecodeError> {
 
 /// Radiotap: a little-endian header length at offset 2, then an 802.11 frame.
 fn radiotap(data: &[u8]) -> Result<Next<'_>, DecodeError> {
-    let len = data
-        .get(2..4)
-        .map(|b| usize::from(u16::from_le_bytes([b[0], b[1]])))
-        .ok_or(DecodeError::TruncatedLink)?;
+    let &[_, _, a, b] = data.first_chunk::<4>().ok_or(DecodeError::TruncatedLink)?;
+    let len = usize::from(u16::from_le_bytes([a, b]));
     ieee80211(data.get(len..).ok_or(DecodeError::TruncatedLink)?)
 }
 
@@ -214,8 +207,8 @@ fn radiotap(data: &[u8]) -> Result<Next<'_>, DecodeError> {
 /// QoS subtypes, then 802.2 LLC/SNAP. Management, control and encrypted frames
 /// carry no IP we can read.
 fn ieee80211(data: &[u8]) -> Result<Next<'_>, DecodeError> {
-    let fc = data.get(..2).ok_or(DecodeError::TruncatedLink)?;
-    let (kind, flags) = ((fc[0] >> 2) & 3, fc[1]);
+    let &[fc0, flags] = data.first_chunk::<2>().ok_or(DecodeError::TruncatedLink)?;
+    let kind = (fc0 >> 2) & 3;
     if kind != 2 || flags & 0x40 != 0 {
         return Ok(Next::NonIp);
     }
@@ -223,7 +216,7 @@ fn ieee80211(data: &[u8]) -> Result<Next<'_>, DecodeError> {
     if flags & 3 == 3 {
         len += 6;
     }
-    if fc[0] & 0x80 != 0 {
+    if fc0 & 0x80 != 0 {
         len += 2;
     }
     llc_snap(data.get(len..).ok_or(DecodeError::TruncatedLink)?)

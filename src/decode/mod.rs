@@ -11,6 +11,9 @@
 //! Must not keep per-flow state, read a clock or allocate per packet (fragment
 //! buffers are recycled).
 
+// Parsers of untrusted bytes: no indexing that can panic (tests may index).
+#![deny(clippy::indexing_slicing)]
+
 mod error;
 mod frag;
 mod ip;

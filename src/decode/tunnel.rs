@@ -13,8 +13,9 @@ const GTPU_PORT: u16 = 2152;
 const TZSP_PORT: u16 = 37008;
 
 fn be16(d: &[u8], at: usize) -> Option<u16> {
-    let b = d.get(at..at.checked_add(2)?)?;
-    Some(u16::from_be_bytes([b[0], b[1]]))
+    d.get(at..)?
+        .first_chunk::<2>()
+        .map(|b| u16::from_be_bytes(*b))
 }
 
 /// GRE (RFC 2784, key and sequence fields of RFC 2890). Version 1 (PPTP) and
@@ -132,7 +133,7 @@ const MAX_TZSP_TAGS: usize = 64;
 /// a 4-byte header, tagged fields up to the END tag, then the frame. Returns
 /// the frame only when it starts like Ethernet carrying IP.
 fn tzsp(body: &[u8]) -> Option<&[u8]> {
-    let head = body.get(..4)?;
+    let head = body.first_chunk::<4>()?;
     if head[0] != 1 || head[1] > 1 || be16(head, 2)? != 1 {
         return None;
     }

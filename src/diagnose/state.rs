@@ -24,7 +24,9 @@ struct Slot<V> {
 /// dropped ("second chance"), which gives LRU order in O(1) amortised per touch
 /// without re-queueing on every touch.
 pub(crate) struct BoundedMap<K, V> {
-    map: HashMap<K, Slot<V>>,
+    /// Boxed: the table then grows by a pointer per bucket, not a whole
+    /// detector state (a million one-shot clients churn it).
+    map: HashMap<K, Box<Slot<V>>>,
     order: VecDeque<K>,
     cap: usize,
     idle_micros: i64,
@@ -55,20 +57,14 @@ impl<K: Hash + Eq + Clone, V: Default> BoundedMap<K, V> {
                 }
             }
             self.order.push_back(key.clone());
-            self.map.insert(
-                key.clone(),
-                Slot {
-                    value: V::default(),
-                    last_seen: ts,
-                    queued_at: ts,
-                },
-            );
         }
-        // The entry was inserted just above when it was missing.
-        let slot = self
-            .map
-            .get_mut(key)
-            .expect("entry exists: inserted above when absent");
+        let slot = self.map.entry(key.clone()).or_insert_with(|| {
+            Box::new(Slot {
+                value: V::default(),
+                last_seen: ts,
+                queued_at: ts,
+            })
+        });
         if ts > slot.last_seen {
             slot.last_seen = ts;
         }

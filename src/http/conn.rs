@@ -116,7 +116,11 @@ impl Conn {
     }
 
     fn half(&mut self, dir: Direction) -> &mut Half {
-        &mut self.halves[dir.index()]
+        let [c2s, s2c] = &mut self.halves;
+        match dir {
+            Direction::ClientToServer => c2s,
+            Direction::ServerToClient => s2c,
+        }
     }
 
     /// Stream bytes in order.

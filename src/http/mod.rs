@@ -10,6 +10,9 @@
 //! finds and parses heads, `framing` delimits bodies, `body` keeps the error-body
 //! prefix, `pairing` matches responses to requests, `conn` drives one connection.
 
+// Parsers of untrusted bytes: no indexing that can panic (tests may index).
+#![deny(clippy::indexing_slicing)]
+
 mod body;
 mod conn;
 mod detect;
@@ -52,7 +55,9 @@ impl Default for HttpConfig {
 pub struct HttpParser {
     config: HttpConfig,
     parsers: HeadParsers,
-    conns: HashMap<ConnId, Conn>,
+    /// Boxed: a table sized for tens of thousands of connections then costs a
+    /// pointer per bucket, not a whole parser state (SYN floods churn it).
+    conns: HashMap<ConnId, Box<Conn>>,
     stats: HttpStats,
     anomalies: AnomalyCounts,
 }
@@ -80,7 +85,7 @@ impl HttpParser {
             self.with_conn(&ev, out, |conn, ctx| conn.close(ctx));
             self.conns.remove(&ev.conn);
             let conn = Conn::new(ev.conn, client, server, client_guessed);
-            self.conns.insert(ev.conn, conn);
+            self.conns.insert(ev.conn, Box::new(conn));
             return StreamInterest::Continue;
         }
         let interest = self.with_conn(&ev, out, |conn, ctx| match ev.kind {

@@ -7,6 +7,9 @@
 //! Sniffs the kind of a file from its first bytes, never from its name. Must not
 //! parse anything beyond the capture container.
 
+// Parsers of untrusted bytes: no indexing that can panic (tests may index).
+#![deny(clippy::indexing_slicing)]
+
 mod file;
 pub mod har;
 pub mod live;

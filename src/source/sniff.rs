@@ -68,13 +68,13 @@ pub(crate) fn sniff_bytes(bytes: &[u8]) -> Result<SniffedKind, String> {
     if looks_like_json_object(bytes) {
         return Ok(SniffedKind::Har);
     }
-    let Some(head) = bytes.get(..4) else {
+    let Some(head) = bytes.first_chunk::<4>() else {
         return Err(format!(
             "too short to be a capture file ({} bytes)",
             bytes.len()
         ));
     };
-    if head == PCAPNG_SHB {
+    if *head == PCAPNG_SHB {
         return Ok(SniffedKind::Pcapng);
     }
     if PCAP_MAGICS.iter().any(|m| m == head) {

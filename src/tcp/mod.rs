@@ -18,6 +18,9 @@
 //! 4-tuples), `emit` (counters and the way out), `limits` (fixed bounds, role
 //! guess).
 
+// Parsers of untrusted bytes: no indexing that can panic (tests may index).
+#![deny(clippy::indexing_slicing)]
+
 mod buffer;
 mod conn;
 mod direction;

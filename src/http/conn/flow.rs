@@ -47,7 +47,11 @@ impl Conn {
     fn consume_body(&mut self, ctx: &mut Ctx<'_>, dir: Direction, input: &[u8]) -> usize {
         let side = self.side(dir);
         let Conn { halves, resp, .. } = self;
-        let half = &mut halves[dir.index()];
+        let [c2s, s2c] = halves;
+        let half = match dir {
+            Direction::ClientToServer => c2s,
+            Direction::ServerToClient => s2c,
+        };
         let Phase::Body(body) = &mut half.phase else {
             return 0;
         };
