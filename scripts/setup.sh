@@ -6,7 +6,8 @@
 # `--browser` adds what scripts/capture/har/record-har.sh needs to re-record the
 # HAR fixtures: Debian's chromium, and Node.js with npm when `node`/`npm` are
 # not on the PATH. Tests never need a browser (the fixtures are committed).
-# Flags combine (`--test --browser`). Idempotent; uses sudo when not root.
+# `--bench` adds GNU time and tcpreplay for scripts/bench.sh, flood.sh and
+# live-bench.sh. Flags combine (`--test --browser`). Idempotent; uses sudo when not root.
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -19,7 +20,8 @@ for arg in "$@"; do
       command -v node >/dev/null || want+=(nodejs)
       command -v npm >/dev/null || want+=(npm)
       ;;
-    *) echo "setup: unknown option $arg (use --test, --browser)" >&2; exit 2 ;;
+    --bench) want+=(time tcpreplay tshark) ;;
+    *) echo "setup: unknown option $arg (use --test, --browser, --bench)" >&2; exit 2 ;;
   esac
 done
 for p in "${want[@]}"; do have_pkg "$p" || need+=("$p"); done
