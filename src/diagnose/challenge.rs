@@ -226,7 +226,7 @@ fn proxy_auth_required(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
     )?;
     e.f.title = format!(
         "{} → {}: {} from a proxy",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         plural(e.f.count, "407 Proxy Authentication Required")
     );
@@ -237,7 +237,7 @@ fn proxy_auth_required(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
     e.f.explanation = format!(
         "A proxy between {} and {} wants credentials (407, offering {}); {sent_words}. \
          It is the proxy, not the site, asking (RFC 9110 §15.5.8): logging in to the site does not help.",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         list(&offered)
     );
@@ -276,7 +276,7 @@ fn scheme_mismatch(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) ->
          ignores credentials in a scheme it did not offer, so each of these requests was refused \
          as if no credentials had been sent.",
         plural(e.f.count, "request"),
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         ctx.status.unwrap_or(401),
         list(&e.facts.labels)
@@ -465,7 +465,7 @@ pub(crate) fn preflight(ctx: &Ctx<'_>, env: &mut Env<'_>) {
          with {status}. Browsers never send cookies or Authorization on a preflight (Fetch \
          standard, CORS-preflight request), so requiring authentication on OPTIONS blocks the \
          real request before it is sent.",
-        ctx.client,
+        super::words::client_label(ctx.client),
         list(&e.facts.labels)
     );
     e.f.fixes = fixes(&[

@@ -179,7 +179,7 @@ fn fallback(ctx: &Ctx<'_>, env: &mut Env<'_>) {
     };
     e.f.title = format!(
         "{} → {}: Negotiate fell back to NTLM ({})",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         plural(e.f.count, "handshake")
     );

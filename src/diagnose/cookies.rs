@@ -227,7 +227,7 @@ fn not_returned(
     let id = e.f.id;
     e.f.title = format!(
         "{} → {}: cookie `{}` never sent back ({})",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         clip(name, 60),
         plural(e.f.count, "request")

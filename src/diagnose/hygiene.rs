@@ -85,7 +85,7 @@ fn cleartext(ctx: &Ctx<'_>, label: &str, why: &str, env: &mut Env<'_>) {
         "{} from {} to http://{} carried {} credentials without TLS{}: {why}, so anyone on the \
          path (Wi-Fi, proxy, whoever made this capture) can read and reuse them.",
         plural(e.f.count, "request"),
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         clip(label, 60),
         over(e.f)

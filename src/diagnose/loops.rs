@@ -218,7 +218,7 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
     );
     let subject = match ctx.user() {
         Some(u) => format!("user \"{}\"", clip(u, 40)),
-        None => format!("client {}", ctx.client),
+        None => format!("client {}", super::words::client_label(ctx.client)),
     };
     e.f.explanation = format!(
         "{} logins for {subject} were rejected by {}{} (threshold: {} in {}; from {}). Repeated \

@@ -70,7 +70,7 @@ fn limited_hit(ctx: &Ctx<'_>, status: u16, iis: bool, env: &mut Env<'_>) -> Opti
     let details = details(&rl);
     e.f.title = format!(
         "{} → {}: rate limited ({})",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         plural(e.f.count, "response")
     );
@@ -82,7 +82,7 @@ fn limited_hit(ctx: &Ctx<'_>, status: u16, iis: bool, env: &mut Env<'_>) -> Opti
     e.f.explanation = format!(
         "{} limited {}: {} ({}){}.{signals}",
         clip(&ctx.origin, 80),
-        ctx.client,
+        super::words::client_label(ctx.client),
         plural(e.f.count, "response"),
         list(&e.facts.labels),
         over(e.f),
@@ -137,7 +137,7 @@ fn ignored(ctx: &Ctx<'_>, st: &mut RateState, env: &mut Env<'_>) {
     let id = e.f.id;
     e.f.title = format!(
         "{} → {}: {} sent before Retry-After",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         plural(e.f.count, "request")
     );
@@ -147,7 +147,7 @@ fn ignored(ctx: &Ctx<'_>, st: &mut RateState, env: &mut Env<'_>) {
          block (RFC 9110 §10.2.3).",
         w.given_at,
         w.given_in,
-        ctx.client,
+        super::words::client_label(ctx.client),
         w.until,
         clip(&w.raw, 40),
         span(w.given_at, w.until),

@@ -168,7 +168,7 @@ fn loop_hit(
     e.facts.label(&clip(&ctx.url(), 100));
     e.f.title = format!(
         "{}: sent back to {} {} times{}",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(to, 100),
         e.f.count,
         over(e.f)
@@ -178,7 +178,7 @@ fn loop_hit(
          to a URL it already visited); the redirects came from {}. The login is answered, but \
          the next request is not recognised as logged in, so the application sends the client \
          back to log in again.",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(to, 100),
         env.th.redirect_loop_count,
         secs(i64::from(env.th.redirect_loop_window_secs)),
@@ -238,7 +238,7 @@ fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>)
     let id = e.f.id;
     e.f.title = format!(
         "{}: credentials dropped on redirect {} → {}",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(url_origin(&c.from), 80),
         clip(url_origin(&c.to), 80)
     );

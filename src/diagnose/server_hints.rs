@@ -70,7 +70,7 @@ fn iis_substatus(ctx: &Ctx<'_>, status: u16, sub: u16, env: &mut Env<'_>) -> Opt
     let e = hit(ctx, env, "iis-substatus", sev, key)?;
     e.f.title = format!(
         "{} → {}: IIS {status}.{sub} ({})",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         plural(e.f.count, "response")
     );
@@ -101,7 +101,7 @@ fn ip_denied(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
     )?;
     e.f.title = format!(
         "{} → {}: client address denied ({})",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         plural(e.f.count, "request")
     );
@@ -140,7 +140,7 @@ fn header_too_large(ctx: &Ctx<'_>, env: &mut Env<'_>) {
     };
     e.f.title = format!(
         "{} → {}: request header refused as too large ({})",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         plural(e.f.count, "time")
     );

@@ -138,7 +138,7 @@ fn jwt_skew(ctx: &Ctx<'_>, jwt: &JwtView, env: &mut Env<'_>) {
     };
     e.f.title = format!(
         "{} → {}: token `{claim}` is {} in the future",
-        ctx.client,
+        super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
         span(ctx.ts, t)
     );

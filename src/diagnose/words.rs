@@ -17,11 +17,23 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
     out
 }
 
-/// `alice@10.0.0.7`, or just the address when no user is known.
+/// `alice@10.0.0.7`, or just the address when no user is known. A HAR does
+/// not record the browser's address (it is unspecified there): `alice`, or
+/// `the browser`.
 pub(crate) fn who(user: Option<&str>, client: IpAddr) -> String {
     match user {
+        Some(u) if !u.is_empty() && client.is_unspecified() => clip(u, 40),
         Some(u) if !u.is_empty() => format!("{}@{}", clip(u, 40), client),
-        _ => client.to_string(),
+        _ => client_label(client),
+    }
+}
+
+/// The client's address, or `the browser` when it is unknown (HAR input).
+pub(crate) fn client_label(client: IpAddr) -> String {
+    if client.is_unspecified() {
+        "the browser".to_string()
+    } else {
+        client.to_string()
     }
 }
 
@@ -65,4 +77,19 @@ pub(crate) fn list<S: AsRef<str>>(items: &[S]) -> String {
 /// Owned fix lines.
 pub(crate) fn fixes(lines: &[&str]) -> Vec<String> {
     lines.iter().map(|s| s.to_string()).collect()
+}
+
+#[cfg(test)]
+mod who_tests {
+    use super::*;
+
+    #[test]
+    fn unknown_har_client_is_named_by_user_or_as_the_browser() {
+        let har = IpAddr::from([0, 0, 0, 0]);
+        let wire = IpAddr::from([10, 0, 0, 7]);
+        assert_eq!(who(Some("alice"), har), "alice");
+        assert_eq!(who(None, har), "the browser");
+        assert_eq!(who(Some("alice"), wire), "alice@10.0.0.7");
+        assert_eq!(who(None, wire), "10.0.0.7");
+    }
 }
