@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{corpus_dir, report_json};
+use common::{check_codes, corpus_dir, report_json};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::Path;
@@ -216,16 +216,6 @@ const CASES: &[Case] = &[
     },
 ];
 
-fn codes(report: &Value) -> BTreeSet<String> {
-    report["findings"]
-        .as_array()
-        .map(Vec::as_slice)
-        .unwrap_or(&[])
-        .iter()
-        .filter_map(|f| f["code"].as_str().map(str::to_string))
-        .collect()
-}
-
 #[test]
 fn every_auth_capture_has_a_case() {
     let Some(corpus) = corpus_dir() else { return };
@@ -245,17 +235,13 @@ fn auth_corpus_findings_are_the_expected_ones() {
     let mut failures = Vec::new();
     for case in CASES {
         let report = report_json(&corpus.join("auth").join(case.file));
-        let got = codes(&report);
-        for c in case.expected {
-            if !got.contains(*c) {
-                failures.push(format!("{}: expected {c}, got {got:?}", case.file));
-            }
-        }
-        for c in case.must_not {
-            if got.contains(*c) {
-                failures.push(format!("{}: must not report {c}, got {got:?}", case.file));
-            }
-        }
+        check_codes(
+            case.file,
+            &report,
+            case.expected,
+            case.must_not,
+            &mut failures,
+        );
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

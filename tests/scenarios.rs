@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{captures_dir, report_json};
+use common::{captures_dir, check_codes, report_json};
 use serde_json::Value;
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -343,13 +343,6 @@ fn findings(report: &Value) -> &[Value] {
         .unwrap_or(&[])
 }
 
-fn codes(report: &Value) -> BTreeSet<String> {
-    findings(report)
-        .iter()
-        .filter_map(|f| f["code"].as_str().map(str::to_string))
-        .collect()
-}
-
 fn all_of<'r>(report: &'r Value, code: &str) -> Vec<&'r Value> {
     findings(report)
         .iter()
@@ -383,17 +376,7 @@ fn scenarios_produce_the_readme_codes() {
     let mut failures = Vec::new();
     for row in ROWS {
         let report = report_json(&scenario(row.file));
-        let got = codes(&report);
-        for c in row.expected {
-            if !got.contains(*c) {
-                failures.push(format!("{}: expected {c}, got {got:?}", row.file));
-            }
-        }
-        for c in row.must_not {
-            if got.contains(*c) {
-                failures.push(format!("{}: must not report {c}, got {got:?}", row.file));
-            }
-        }
+        check_codes(row.file, &report, row.expected, row.must_not, &mut failures);
     }
     assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

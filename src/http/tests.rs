@@ -433,10 +433,10 @@ proptest! {
     }
 }
 
-/// Throughput check, run by hand: `cargo test --release --lib http_throughput -- --ignored --nocapture`.
+/// 20,000 keep-alive exchanges with MSS-sized response segments all pair up
+/// (throughput is measured by benchmarks, never in tests).
 #[test]
-#[ignore]
-fn http_throughput_keepalive_segments() {
+fn http_many_keepalive_exchanges_in_segments_all_pair() {
     let n = 20_000;
     let body = vec![b'x'; 2000];
     let mut steps = Vec::new();
@@ -449,18 +449,9 @@ fn http_throughput_keepalive_segments() {
         steps.push(c(req.as_bytes()));
         steps.extend(resp.chunks(1460).map(s));
     }
-    let total = total as f64;
-    let start = std::time::Instant::now();
     let r = run(&steps);
-    let secs = start.elapsed().as_secs_f64();
     assert_eq!(r.exchanges.len(), n);
-    eprintln!(
-        "{n} exchanges, {:.1} MB in {:.3}s: {:.0} MB/s, {:.0} exchanges/s",
-        total / 1e6,
-        secs,
-        total / 1e6 / secs,
-        n as f64 / secs
-    );
+    assert!(total > n * 2000);
 }
 
 /// Response heads that real servers send, and the anomalies each must leave.

@@ -150,3 +150,36 @@ pub fn report_json_lenient(file: &Path) -> serde_json::Value {
         )
     })
 }
+
+/// The finding codes of a JSON report.
+pub fn finding_codes(report: &serde_json::Value) -> std::collections::BTreeSet<String> {
+    report["findings"]
+        .as_array()
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
+        .iter()
+        .filter_map(|f| f["code"].as_str().map(str::to_string))
+        .collect()
+}
+
+/// Appends to `failures` every `expected` code the report lacks and every
+/// `must_not` code it has, naming `label`.
+pub fn check_codes(
+    label: &str,
+    report: &serde_json::Value,
+    expected: &[&str],
+    must_not: &[&str],
+    failures: &mut Vec<String>,
+) {
+    let got = finding_codes(report);
+    for c in expected {
+        if !got.contains(*c) {
+            failures.push(format!("{label}: expected {c}, got {got:?}"));
+        }
+    }
+    for c in must_not {
+        if got.contains(*c) {
+            failures.push(format!("{label}: must not report {c}, got {got:?}"));
+        }
+    }
+}
