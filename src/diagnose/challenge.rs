@@ -7,7 +7,7 @@
 //! treat the first leg of the normal dance (no credentials yet, NTLM type 1)
 //! as a failure.
 
-use super::ctx::{is_continuation, is_ntlm_first_leg, ntlm_of, Ctx};
+use super::ctx::{hit, is_continuation, is_ntlm_first_leg, ntlm_of, Ctx};
 use super::findings::Entry;
 use super::words::{clip, fixes, list, over, plural, who};
 use super::Env;
@@ -168,16 +168,6 @@ pub(crate) fn observe(
     specific.or(proxy)
 }
 
-fn hit<'e>(
-    ctx: &Ctx<'_>,
-    env: &'e mut Env<'_>,
-    code: &'static str,
-    sev: Severity,
-    key: String,
-) -> Option<Entry<'e>> {
-    env.reg.hit(ctx.hit(code, sev, key))
-}
-
 fn missing_challenge(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) {
     let header = match target {
         ChallengeTarget::Server => "WWW-Authenticate",
@@ -222,7 +212,7 @@ fn proxy_auth_required(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
         env,
         "proxy-auth-required",
         Severity::Warning,
-        ctx.conv_key().text(),
+        ctx.conv_text(),
     )?;
     e.f.title = format!(
         "{} → {}: {} from a proxy",
@@ -262,7 +252,7 @@ fn scheme_mismatch(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) ->
         ChallengeTarget::Server => "Authorization",
         ChallengeTarget::Proxy => "Proxy-Authorization",
     };
-    let key = format!("{}|{}", ctx.conv_key().text(), sent.to_ascii_lowercase());
+    let key = format!("{}|{}", ctx.conv_text(), sent.to_ascii_lowercase());
     let e = hit(ctx, env, "scheme-mismatch", Severity::Error, key)?;
     e.facts.label(&list(&offered));
     e.f.title = format!(
@@ -296,13 +286,7 @@ fn scheme_mismatch(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) ->
 }
 
 fn stale_nonce(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
-    let e = hit(
-        ctx,
-        env,
-        "stale-nonce",
-        Severity::Info,
-        ctx.conv_key().text(),
-    )?;
+    let e = hit(ctx, env, "stale-nonce", Severity::Info, ctx.conv_text())?;
     e.f.title = format!(
         "{} → {}: Digest nonce reported stale {}",
         who(ctx.user(), ctx.client),
@@ -340,7 +324,7 @@ fn invalid_credentials(
     };
     let key = format!(
         "{}|{}|{}",
-        ctx.conv_key().text(),
+        ctx.conv_text(),
         scheme.to_ascii_lowercase(),
         ident
     );
@@ -450,7 +434,7 @@ pub(crate) fn preflight(ctx: &Ctx<'_>, env: &mut Env<'_>) {
         env,
         "preflight-unauthorized",
         Severity::Error,
-        ctx.conv_key().text(),
+        ctx.conv_text(),
     ) else {
         return;
     };

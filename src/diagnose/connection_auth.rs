@@ -116,11 +116,9 @@ fn broken(ctx: &Ctx<'_>, earlier: Option<&Pending>, env: &mut Env<'_>) -> Option
         .conn()
         .map(|c| c.to_string())
         .unwrap_or_default();
-    let e = env.reg.hit(ctx.hit(
-        "connection-auth-broken",
-        Severity::Error,
-        ctx.conv_key().text(),
-    ))?;
+    let e = env
+        .reg
+        .hit(ctx.hit("connection-auth-broken", Severity::Error, ctx.conv_text()))?;
     e.f.title = format!(
         "{} → {}: {scheme} handshake broken across connections ({})",
         who(ctx.user(), ctx.client),
@@ -170,11 +168,10 @@ fn fallback(ctx: &Ctx<'_>, env: &mut Env<'_>) {
         .trim_matches(['[', ']'])
         .parse::<std::net::IpAddr>()
         .is_ok();
-    let Some(e) = env.reg.hit(ctx.hit(
-        "kerberos-fallback-ntlm",
-        Severity::Warning,
-        ctx.conv_key().text(),
-    )) else {
+    let Some(e) =
+        env.reg
+            .hit(ctx.hit("kerberos-fallback-ntlm", Severity::Warning, ctx.conv_text()))
+    else {
         return;
     };
     e.f.title = format!(

@@ -220,7 +220,7 @@ fn not_returned(
     why: &str,
     env: &mut Env<'_>,
 ) -> Option<FindingId> {
-    let key = format!("{}|{}", ctx.conv_key().text(), name);
+    let key = format!("{}|{}", ctx.conv_text(), name);
     let e = env
         .reg
         .hit(ctx.hit("cookie-not-returned", Severity::Error, key))?;
@@ -383,7 +383,7 @@ fn forget_deleted(ctx: &Ctx<'_>, st: &mut SessionState) {
 }
 
 fn expired(ctx: &Ctx<'_>, a: &Accepted, env: &mut Env<'_>) {
-    let key = format!("{}|{}", ctx.conv_key().text(), a.label);
+    let key = format!("{}|{}", ctx.conv_text(), a.label);
     let how = match ctx.status {
         Some(401) => "was answered 401".to_string(),
         _ => "was redirected to the login page".to_string(),

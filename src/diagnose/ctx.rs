@@ -10,6 +10,7 @@ use crate::model::{
     AuthView, Challenge, ChallengeTarget, Credential, CredentialKind, ExchangeId, ExchangeRecord,
     HttpExchange, HttpRequest, HttpResponse, NegotiateInner, NtlmMessage, NtlmView, Timestamp,
 };
+use std::borrow::Cow;
 use std::net::IpAddr;
 
 /// A conversation: one client talking to one origin over one URL scheme.
@@ -39,6 +40,8 @@ pub(crate) struct Ctx<'a> {
     pub status: Option<u16>,
     pub req: Option<&'a HttpRequest>,
     pub resp: Option<&'a HttpResponse>,
+    /// [`ConvKey::text`] of this exchange, built on first use.
+    conv_text: std::cell::OnceCell<String>,
 }
 
 impl<'a> Ctx<'a> {
@@ -56,15 +59,21 @@ impl<'a> Ctx<'a> {
             status: ex.status(),
             req: ex.request.as_ref(),
             resp: ex.response.as_ref(),
+            conv_text: std::cell::OnceCell::new(),
         }
     }
 
     /// A hit of `code` with this exchange as evidence.
-    pub fn hit(&self, code: &'static str, severity: Severity, key: String) -> Hit<'_> {
+    pub fn hit<'s>(
+        &'s self,
+        code: &'static str,
+        severity: Severity,
+        key: impl Into<Cow<'s, str>>,
+    ) -> Hit<'s> {
         Hit {
             code,
             severity,
-            key,
+            key: key.into(),
             client: Some(self.client),
             origin: Some(&self.origin),
             user: self.user(),
@@ -74,19 +83,24 @@ impl<'a> Ctx<'a> {
     }
 
     /// A hit of `code` whose evidence is an earlier exchange of the same subject.
-    pub fn hit_at(
-        &self,
+    pub fn hit_at<'s>(
+        &'s self,
         code: &'static str,
         severity: Severity,
-        key: String,
+        key: impl Into<Cow<'s, str>>,
         evidence: ExchangeId,
         ts: Timestamp,
-    ) -> Hit<'_> {
+    ) -> Hit<'s> {
         Hit {
             evidence,
             ts,
             ..self.hit(code, severity, key)
         }
+    }
+
+    /// [`ConvKey::text`] of this exchange's conversation, computed once.
+    pub fn conv_text(&self) -> &str {
+        self.conv_text.get_or_init(|| self.conv_key().text())
     }
 
     /// The conversation this exchange belongs to.
@@ -326,4 +340,15 @@ pub(crate) fn is_continuation(ch: &Challenge) -> bool {
                 && (ch.scheme_is("NTLM") || ch.scheme_is("Negotiate"))
         }
     }
+}
+
+/// Records a hit of `code` for `ctx` under `key` in the registry.
+pub(crate) fn hit<'e, 'c>(
+    ctx: &'c Ctx<'_>,
+    env: &'e mut super::Env<'_>,
+    code: &'static str,
+    sev: Severity,
+    key: impl Into<Cow<'c, str>>,
+) -> Option<super::findings::Entry<'e>> {
+    env.hit(ctx, code, sev, key)
 }

@@ -7,7 +7,9 @@
 //! detectors do) and must not grow without bound (caps with counters).
 
 use crate::model::{ExchangeId, Finding, FindingId, Fingerprint, Severity, Timestamp};
-use std::collections::{HashMap, HashSet};
+use rustc_hash::FxHashSet;
+use std::borrow::Cow;
+use std::collections::HashMap;
 use std::net::IpAddr;
 
 /// Evidence ids kept per finding (`count` has the full number).
@@ -24,7 +26,7 @@ pub(crate) struct Hit<'a> {
     pub code: &'static str,
     pub severity: Severity,
     /// What makes two hits the same finding (besides the code).
-    pub key: String,
+    pub key: Cow<'a, str>,
     pub client: Option<IpAddr>,
     pub origin: Option<&'a str>,
     pub user: Option<&'a str>,
@@ -80,18 +82,20 @@ pub(crate) struct Entry<'r> {
 pub(crate) struct Registry {
     findings: Vec<Finding>,
     facts: Vec<Facts>,
-    by_key: HashMap<(&'static str, String), usize>,
+    /// code → key → index; looked up by `&str`, so a hit on an existing
+    /// finding allocates nothing. Keys carry network text: SipHash, not Fx.
+    by_key: HashMap<&'static str, HashMap<Box<str>, usize>>,
     changed: Vec<FindingId>,
-    changed_set: HashSet<FindingId>,
+    changed_set: FxHashSet<FindingId>,
     dropped: u64,
 }
 
 impl Registry {
     /// Records a hit: grows the finding of (code, key) or creates it. None when
     /// the finding cap is reached (the hit is counted in `dropped`).
-    pub fn hit(&mut self, mut hit: Hit<'_>) -> Option<Entry<'_>> {
-        let k = (hit.code, std::mem::take(&mut hit.key));
-        let (idx, fresh) = match self.by_key.get(&k) {
+    pub fn hit(&mut self, hit: Hit<'_>) -> Option<Entry<'_>> {
+        let keys = self.by_key.entry(hit.code).or_default();
+        let (idx, fresh) = match keys.get(hit.key.as_ref()) {
             Some(&i) => (i, false),
             None => {
                 if self.findings.len() >= MAX_FINDINGS {
@@ -101,7 +105,7 @@ impl Registry {
                 let i = self.findings.len();
                 self.findings.push(new_finding(i, &hit));
                 self.facts.push(Facts::default());
-                self.by_key.insert(k, i);
+                keys.insert(hit.key.clone().into_owned().into_boxed_str(), i);
                 (i, true)
             }
         };
@@ -229,7 +233,7 @@ fn grow(f: &mut Finding, ex: ExchangeId, ts: Timestamp, fresh: bool) {
     }
 }
 
-fn mark(changed: &mut Vec<FindingId>, set: &mut HashSet<FindingId>, id: FindingId) {
+fn mark(changed: &mut Vec<FindingId>, set: &mut FxHashSet<FindingId>, id: FindingId) {
     if set.insert(id) {
         changed.push(id);
     }

@@ -67,7 +67,7 @@ fn kind_words(c: &Credential) -> &'static str {
 }
 
 fn cleartext(ctx: &Ctx<'_>, label: &str, why: &str, env: &mut Env<'_>) {
-    let key = format!("{}|{}", ctx.conv_key().text(), label.to_ascii_lowercase());
+    let key = format!("{}|{}", ctx.conv_text(), label.to_ascii_lowercase());
     let Some(e) = env
         .reg
         .hit(ctx.hit("cleartext-credentials", Severity::Warning, key))
@@ -131,7 +131,7 @@ fn conflicting(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
     let Some(e) = env.reg.hit(ctx.hit(
         "conflicting-auth-methods",
         Severity::Warning,
-        ctx.conv_key().text(),
+        ctx.conv_text(),
     )) else {
         return;
     };

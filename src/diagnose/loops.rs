@@ -27,6 +27,8 @@ pub(crate) struct LoopState {
     recent: VecDeque<(ExchangeId, Timestamp)>,
     anon_targets: Vec<(String, Timestamp)>,
     causes: Vec<(FindingId, u32)>,
+    /// The newest event already reported to the registry.
+    reported: Option<ExchangeId>,
     /// The `auth-loop` finding of this conversation, once it fired.
     pub finding: Option<FindingId>,
 }
@@ -35,6 +37,8 @@ pub(crate) struct LoopState {
 #[derive(Default)]
 pub(crate) struct BurstState {
     recent: VecDeque<(ExchangeId, Timestamp)>,
+    /// The newest event already reported to the registry.
+    reported: Option<ExchangeId>,
     clients: Vec<std::net::IpAddr>,
 }
 
@@ -52,6 +56,23 @@ fn window_push(
         q.pop_front();
     }
     q.push_back((id, ts));
+}
+
+/// The events of the window not yet reported (exchange ids grow in the order
+/// exchanges are observed), and the window marked as reported up to its end.
+fn unreported(
+    q: &VecDeque<(ExchangeId, Timestamp)>,
+    reported: &mut Option<ExchangeId>,
+) -> Vec<(ExchangeId, Timestamp)> {
+    let fresh = q
+        .iter()
+        .filter(|(id, _)| reported.is_none_or(|r| *id > r))
+        .copied()
+        .collect();
+    if let Some(&(last, _)) = q.back() {
+        *reported = Some(last);
+    }
+    fresh
 }
 
 /// The 401/407 counts toward a loop: a failure, or an anonymous request
@@ -100,11 +121,11 @@ pub(crate) fn observe(
     if st.recent.len() < env.th.loop_count.max(1) as usize {
         return None;
     }
-    let mut id = None;
-    for &(ev, ts) in &st.recent {
+    let mut id = st.finding;
+    for (ev, ts) in unreported(&st.recent, &mut st.reported) {
         id = env
             .reg
-            .hit(ctx.hit_at("auth-loop", Severity::Error, ctx.conv_key().text(), ev, ts))
+            .hit(ctx.hit_at("auth-loop", Severity::Error, ctx.conv_text(), ev, ts))
             .map(|e| e.f.id);
     }
     let id = id?;
@@ -197,10 +218,10 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
         .map(|c| clip(&c.scheme, 24))
         .unwrap_or_else(|| "API key".to_string());
     let mut last = None;
-    for &(ev, ts) in &st.recent {
+    for (ev, ts) in unreported(&st.recent, &mut st.reported) {
         last = env
             .reg
-            .hit(ctx.hit_at("failed-login-burst", Severity::Error, key.clone(), ev, ts))
+            .hit(ctx.hit_at("failed-login-burst", Severity::Error, key.as_str(), ev, ts))
             .map(|e| e.f.id);
     }
     let Some(e) = last.and_then(|id| env.reg.entry(id)) else {
@@ -238,6 +259,6 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
 pub(crate) fn burst_key(ctx: &Ctx<'_>) -> String {
     match ctx.user() {
         Some(u) => format!("{}://{}|user:{}", ctx.scheme, ctx.origin, u),
-        None => ctx.conv_key().text(),
+        None => ctx.conv_text().to_string(),
     }
 }

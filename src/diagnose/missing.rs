@@ -76,7 +76,7 @@ pub(crate) fn observe(
     }
     st.pending.push((ctx.id, ctx.resp_ts()));
     st.client = Some(ctx.client);
-    st.conv = ctx.conv_key().text();
+    st.conv = ctx.conv_text().to_string();
     st.origin = ctx.origin.clone();
     st.path = clip(ctx.path(), 80);
     st.offered = list(&ctx.offered(crate::model::ChallengeTarget::Server));
@@ -108,7 +108,7 @@ pub(crate) fn fire(
         let Some(e) = env.reg.hit(Hit {
             code: "missing-credentials",
             severity: Severity::Warning,
-            key: st.conv.clone(),
+            key: st.conv.as_str().into(),
             client: Some(client),
             origin: Some(&st.origin),
             user: None,

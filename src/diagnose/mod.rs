@@ -45,6 +45,19 @@ pub(crate) struct Env<'a> {
     stripped: bool,
 }
 
+impl Env<'_> {
+    /// Records a hit of `code` for `ctx` under `key`.
+    fn hit<'e, 'c>(
+        &'e mut self,
+        ctx: &'c Ctx<'_>,
+        code: &'static str,
+        sev: crate::model::Severity,
+        key: impl Into<std::borrow::Cow<'c, str>>,
+    ) -> Option<findings::Entry<'e>> {
+        self.reg.hit(ctx.hit(code, sev, key))
+    }
+}
+
 /// All detector state of one conversation.
 #[derive(Default)]
 struct Conv {
@@ -252,11 +265,11 @@ impl Diagnoser {
             th: thresholds,
             stripped: *stripped,
         };
-        for conv in convs.values_mut() {
+        convs.for_each_in_order(|conv| {
             if conv.missing.is_waiting() {
                 fire_missing(conv, None, &mut env);
             }
-        }
+        });
     }
 
     /// All findings, ranked: errors, warnings, info; then by count (desc), then first time.

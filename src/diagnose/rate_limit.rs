@@ -55,7 +55,7 @@ fn limited_hit(ctx: &Ctx<'_>, status: u16, iis: bool, env: &mut Env<'_>) -> Opti
     let rl = ctx.auth.rate_limit.clone().unwrap_or_default();
     let e = env
         .reg
-        .hit(ctx.hit("rate-limited", Severity::Warning, ctx.conv_key().text()))?;
+        .hit(ctx.hit("rate-limited", Severity::Warning, ctx.conv_text()))?;
     let sign = match (status, iis) {
         (_, true) => format!(
             "IIS {}.{}",
@@ -127,11 +127,10 @@ fn ignored(ctx: &Ctx<'_>, st: &mut RateState, env: &mut Env<'_>) {
     if ctx.ts <= w.given_at {
         return;
     }
-    let Some(e) = env.reg.hit(ctx.hit(
-        "retry-after-ignored",
-        Severity::Warning,
-        ctx.conv_key().text(),
-    )) else {
+    let Some(e) = env
+        .reg
+        .hit(ctx.hit("retry-after-ignored", Severity::Warning, ctx.conv_text()))
+    else {
         return;
     };
     let id = e.f.id;

@@ -6,8 +6,7 @@
 //! `header-too-large` and `clock-skew` (server `Date`). Must not guess a
 //! sub-status the server did not name.
 
-use super::ctx::Ctx;
-use super::findings::Entry;
+use super::ctx::{hit, Ctx};
 use super::words::{clip, fixes, over, plural, secs};
 use super::Env;
 use crate::model::{FindingId, Severity};
@@ -30,16 +29,6 @@ pub(crate) fn observe(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
     }
     date_skew(ctx, env);
     cause
-}
-
-fn hit<'e>(
-    ctx: &Ctx<'_>,
-    env: &'e mut Env<'_>,
-    code: &'static str,
-    sev: Severity,
-    key: String,
-) -> Option<Entry<'e>> {
-    env.reg.hit(ctx.hit(code, sev, key))
 }
 
 /// Meaning, severity and fix of an IIS sub-status (IIS "HTTP status codes" KB 943891).
@@ -66,7 +55,7 @@ fn iis_meaning(status: u16, sub: u16) -> (&'static str, Severity, &'static str) 
 
 fn iis_substatus(ctx: &Ctx<'_>, status: u16, sub: u16, env: &mut Env<'_>) -> Option<FindingId> {
     let (meaning, sev, fix) = iis_meaning(status, sub);
-    let key = format!("{}|{status}.{sub}", ctx.conv_key().text());
+    let key = format!("{}|{status}.{sub}", ctx.conv_text());
     let e = hit(ctx, env, "iis-substatus", sev, key)?;
     e.f.title = format!(
         "{} → {}: IIS {status}.{sub} ({})",
@@ -92,13 +81,7 @@ fn ip_denied(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
             ctx.status.unwrap_or(403)
         ),
     };
-    let e = hit(
-        ctx,
-        env,
-        "ip-denied",
-        Severity::Error,
-        ctx.conv_key().text(),
-    )?;
+    let e = hit(ctx, env, "ip-denied", Severity::Error, ctx.conv_text())?;
     e.f.title = format!(
         "{} → {}: client address denied ({})",
         super::words::client_label(ctx.client),
@@ -134,7 +117,7 @@ fn header_too_large(ctx: &Ctx<'_>, env: &mut Env<'_>) {
         env,
         "header-too-large",
         Severity::Error,
-        ctx.conv_key().text(),
+        ctx.conv_text(),
     ) else {
         return;
     };

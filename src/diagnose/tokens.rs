@@ -7,8 +7,7 @@
 //! but the exchange's capture time.
 
 use super::challenge::{bearer_error, says_expired, Outcome};
-use super::ctx::Ctx;
-use super::findings::Entry;
+use super::ctx::{hit, Ctx};
 use super::words::{clip, fixes, list, over, plural, span, who};
 use super::Env;
 use crate::model::{CredentialKind, FindingId, JwtView, Severity};
@@ -58,19 +57,9 @@ fn denied_by_address(ctx: &Ctx<'_>) -> bool {
     ctx.auth.hints.ip_denied || matches!(ctx.auth.hints.iis_substatus, Some((403, 6 | 503)))
 }
 
-fn hit<'e>(
-    ctx: &Ctx<'_>,
-    env: &'e mut Env<'_>,
-    code: &'static str,
-    sev: Severity,
-    key: String,
-) -> Option<Entry<'e>> {
-    env.reg.hit(ctx.hit(code, sev, key))
-}
-
 fn token_expired(ctx: &Ctx<'_>, jwt: Option<&JwtView>, env: &mut Env<'_>) -> Option<FindingId> {
     let cred = ctx.server_cred()?;
-    let key = format!("{}|{}", ctx.conv_key().text(), cred.fingerprint);
+    let key = format!("{}|{}", ctx.conv_text(), cred.fingerprint);
     let server_says = bearer_error(ctx)
         .filter(|(e, d)| says_expired(e, d))
         .map(|(e, d)| {
@@ -126,7 +115,7 @@ fn jwt_skew(ctx: &Ctx<'_>, jwt: &JwtView, env: &mut Env<'_>) {
     let Some((claim, t)) = ahead else {
         return;
     };
-    let key = format!("{}|jwt", ctx.conv_key().text());
+    let key = format!("{}|jwt", ctx.conv_text());
     let tolerance_secs = env.th.jwt_skew_secs;
     let iss = jwt
         .iss
@@ -159,7 +148,7 @@ fn jwt_skew(ctx: &Ctx<'_>, jwt: &JwtView, env: &mut Env<'_>) {
 }
 
 fn kerberos_skew(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
-    let key = format!("{}|kerberos", ctx.conv_key().text());
+    let key = format!("{}|kerberos", ctx.conv_text());
     let e = hit(ctx, env, "clock-skew", Severity::Warning, key)?;
     e.f.title = format!(
         "{} → {}: Kerberos refused with KRB_AP_ERR_SKEW ({})",
@@ -191,11 +180,7 @@ fn insufficient_scope(
         .and_then(|c| c.param("scope"))
         .map(|s| clip(s, 120));
     let has: Vec<String> = jwt.map(|j| j.scopes.clone()).unwrap_or_default();
-    let key = format!(
-        "{}|{}",
-        ctx.conv_key().text(),
-        needed.as_deref().unwrap_or("")
-    );
+    let key = format!("{}|{}", ctx.conv_text(), needed.as_deref().unwrap_or(""));
     let e = hit(ctx, env, "insufficient-scope", Severity::Error, key)?;
     e.facts.label(&clip(ctx.path(), 80));
     e.f.title = format!(
@@ -234,13 +219,7 @@ fn forbidden(ctx: &Ctx<'_>, authed: bool, env: &mut Env<'_>) {
     } else {
         ""
     };
-    let Some(e) = hit(
-        ctx,
-        env,
-        "forbidden",
-        Severity::Warning,
-        ctx.conv_key().text(),
-    ) else {
+    let Some(e) = hit(ctx, env, "forbidden", Severity::Warning, ctx.conv_text()) else {
         return;
     };
     e.facts.label(&clip(ctx.path(), 80));

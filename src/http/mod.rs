@@ -27,7 +27,7 @@ use crate::model::{
 };
 use conn::{Conn, Ctx};
 use parser::HeadParsers;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Bounds of the parser.
 #[derive(Clone, Debug)]
@@ -57,7 +57,7 @@ pub struct HttpParser {
     parsers: HeadParsers,
     /// Boxed: a table sized for tens of thousands of connections then costs a
     /// pointer per bucket, not a whole parser state (SYN floods churn it).
-    conns: HashMap<ConnId, Box<Conn>>,
+    conns: FxHashMap<ConnId, Box<Conn>>,
     stats: HttpStats,
     anomalies: AnomalyCounts,
 }
@@ -68,7 +68,7 @@ impl HttpParser {
         HttpParser {
             config,
             parsers: HeadParsers::new(),
-            conns: HashMap::new(),
+            conns: FxHashMap::default(),
             stats: HttpStats::default(),
             anomalies: AnomalyCounts::default(),
         }
