@@ -111,7 +111,7 @@ fn no_scheme(text: &str, key: &FingerprintKey, notes: &mut Vec<AuthAnomaly>) -> 
     if looks_like_jwt(text) {
         return CredentialKind::Bearer {
             token: Secret::new(text, key),
-            jwt: parse_jwt(text, notes),
+            jwt: parse_jwt(text, notes).map(std::sync::Arc::new),
         };
     }
     CredentialKind::Other {

@@ -21,7 +21,7 @@ pub fn parse_bearer(
     notes: &mut Vec<AuthAnomaly>,
 ) -> CredentialKind {
     let jwt = if looks_like_jwt(token) {
-        parse_jwt(token, notes)
+        parse_jwt(token, notes).map(std::sync::Arc::new)
     } else {
         None
     };

@@ -4,8 +4,9 @@
 //! every credential value wrapped in a `Secret` fingerprinted with the
 //! extractor's key, plus stable anomaly codes for malformed auth data. Each
 //! header type has a public pure `parse_*` function (fuzzed). Must not keep
-//! state between exchanges, read a clock, or decide what is wrong (that is
-//! `diagnose`).
+//! state between exchanges that changes a result (the only state is a bounded
+//! memo of decoded credential values, `memo.rs`), read a clock, or decide what
+//! is wrong (that is `diagnose`).
 
 // Parsers of untrusted bytes: no indexing that can panic (tests may index).
 #![deny(clippy::indexing_slicing)]
@@ -20,6 +21,7 @@ mod cookie;
 mod der;
 mod digest;
 mod hints;
+mod memo;
 mod ntlm;
 mod rate_limit;
 mod sigv4;
@@ -47,10 +49,11 @@ use crate::model::{
     AuthView, ChallengeTarget, FingerprintKey, Headers, HttpExchange, HttpRequest, HttpResponse,
 };
 
-/// The auth stage: stateless apart from the fingerprint key.
+/// The auth stage: the fingerprint key and a memo of decoded credentials.
 #[derive(Clone, Debug)]
 pub struct AuthExtractor {
     key: FingerprintKey,
+    memo: memo::CredentialMemo,
 }
 
 /// What a quick scan of the header names found.
@@ -91,13 +94,16 @@ fn starts_with_ignore_case(s: &[u8], p: &[u8]) -> bool {
 impl AuthExtractor {
     /// An extractor that fingerprints secrets with `key`.
     pub fn new(key: FingerprintKey) -> Self {
-        AuthExtractor { key }
+        AuthExtractor {
+            key,
+            memo: Default::default(),
+        }
     }
 
     /// Decodes everything auth-related in one exchange. An exchange with no
     /// auth-related header, no key-like query and a non-error status costs one
     /// pass over the header names and returns an empty view.
-    pub fn extract(&self, exchange: &HttpExchange) -> AuthView {
+    pub fn extract(&mut self, exchange: &HttpExchange) -> AuthView {
         let present = Present {
             request: exchange.request.as_ref().is_some_and(|r| {
                 r.headers.iter().any(|(n, _)| is_request_auth(n)) || r.target.contains('?')
@@ -122,7 +128,12 @@ impl AuthExtractor {
         view
     }
 
-    fn request_side(&self, req: &HttpRequest, view: &mut AuthView, notes: &mut Vec<AuthAnomaly>) {
+    fn request_side(
+        &mut self,
+        req: &HttpRequest,
+        view: &mut AuthView,
+        notes: &mut Vec<AuthAnomaly>,
+    ) {
         let amz = req.headers.get_str("x-amz-date");
         for (name, value) in req.headers.iter() {
             let target = if name.eq_ignore_ascii_case("authorization") {
@@ -138,7 +149,9 @@ impl AuthExtractor {
                 continue;
             };
             if view.credentials.len() < 8 {
-                let c = parse_authorization(value, target, amz.as_deref(), &self.key, notes);
+                let c = self
+                    .memo
+                    .parse(value, target, amz.as_deref(), &self.key, notes);
                 view.credentials.push(c);
             }
         }
@@ -194,7 +207,7 @@ pub fn parse_headers(
     notes: &mut Vec<AuthAnomaly>,
 ) -> AuthView {
     let mut view = AuthView::default();
-    let ex = AuthExtractor::new(*key);
+    let mut ex = AuthExtractor::new(*key);
     let req = HttpRequest {
         ts: crate::model::Timestamp::ZERO,
         ts_end: crate::model::Timestamp::ZERO,

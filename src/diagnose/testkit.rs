@@ -207,7 +207,7 @@ impl Ex {
     pub fn bearer(self, token: &str, jwt: Option<JwtView>) -> Self {
         let kind = CredentialKind::Bearer {
             token: secret(token),
-            jwt,
+            jwt: jwt.map(std::sync::Arc::new),
         };
         self.credential(ChallengeTarget::Server, "Bearer", kind, token)
     }

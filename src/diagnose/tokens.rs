@@ -48,7 +48,7 @@ pub(crate) fn observe(
 
 fn bearer_jwt<'a>(ctx: &Ctx<'a>) -> Option<&'a JwtView> {
     match &ctx.server_cred()?.kind {
-        CredentialKind::Bearer { jwt, .. } => jwt.as_ref(),
+        CredentialKind::Bearer { jwt, .. } => jwt.as_deref(),
         _ => None,
     }
 }

@@ -381,7 +381,8 @@ fn collect_fields(
     fields: &[httparse::Header<'_>],
     leniency: Option<&'static str>,
 ) -> (Headers, FramingInfo, Vec<&'static str>) {
-    let mut headers = Headers::new();
+    let bytes = fields.iter().map(|f| f.name.len() + f.value.len()).sum();
+    let mut headers = Headers::with_capacity(fields.len(), bytes);
     let mut info = FramingInfo::default();
     let mut anomalies = Vec::new();
     for f in fields {

@@ -234,7 +234,7 @@ pub enum CredentialKind {
         /// The token.
         token: Secret,
         /// Decoded JWT.
-        jwt: Option<JwtView>,
+        jwt: Option<std::sync::Arc<JwtView>>,
     },
     /// Digest.
     Digest(DigestCredential),

@@ -3,19 +3,27 @@ use super::text::sanitize;
 /// HTTP header fields in wire order, names with their original case, values as
 /// raw bytes (RFC 9110 §5: field values are octets; decode only for display).
 /// Lookups ignore ASCII case and allocate nothing.
+///
+/// Stored packed: every name and value back to back in one buffer, with the
+/// end offsets of each field beside it. An exchange keeps two allocations for
+/// its fields instead of two per field, which is most of what a kept exchange
+/// weighs and of what building one costs.
+///
 /// `Debug` shows each field as every output does ([`super::redact::display_field`]):
 /// credential fields masked by their type, values as text.
 #[derive(Clone, Default, PartialEq, Eq)]
 pub struct Headers {
-    fields: Vec<(Box<str>, Box<[u8]>)>,
+    /// Name bytes (UTF-8, from `&str`) then value bytes, field after field.
+    bytes: Vec<u8>,
+    /// Per field: where its name ends and where its value ends in `bytes`.
+    ends: Vec<(u32, u32)>,
 }
 
 impl std::fmt::Debug for Headers {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_list()
             .entries(
-                self.fields
-                    .iter()
+                self.iter()
                     .map(|(n, v)| (n, super::redact::display_field(n, v, false))),
             )
             .finish()
@@ -25,30 +33,59 @@ impl std::fmt::Debug for Headers {
 impl Headers {
     /// No fields.
     pub fn new() -> Self {
-        Headers { fields: Vec::new() }
+        Headers::default()
     }
 
-    /// Appends one field.
+    /// No fields, with room for `fields` fields of `bytes` name and value bytes.
+    pub fn with_capacity(fields: usize, bytes: usize) -> Self {
+        Headers {
+            bytes: Vec::with_capacity(bytes),
+            ends: Vec::with_capacity(fields),
+        }
+    }
+
+    /// Appends one field. A field that would take the buffer past 4 GiB is
+    /// dropped (the HTTP stage caps a message head far below that).
     pub fn push(&mut self, name: &str, value: &[u8]) {
-        self.fields.push((name.into(), value.into()));
+        let total = self.bytes.len() + name.len() + value.len();
+        if u32::try_from(total).is_err() {
+            return;
+        }
+        self.bytes.extend_from_slice(name.as_bytes());
+        let name_end = self.bytes.len() as u32;
+        self.bytes.extend_from_slice(value);
+        self.ends.push((name_end, self.bytes.len() as u32));
     }
 
     /// Number of fields (repeats counted).
     pub fn len(&self) -> usize {
-        self.fields.len()
+        self.ends.len()
     }
 
     /// True when there are no fields.
     pub fn is_empty(&self) -> bool {
-        self.fields.is_empty()
+        self.ends.is_empty()
+    }
+
+    /// Raw (name, value) byte ranges of every field.
+    fn raw(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
+        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, v)| v));
+        starts
+            .zip(&self.ends)
+            .map(|(start, &(name_end, value_end))| {
+                let (s, n, v) = (start as usize, name_end as usize, value_end as usize);
+                (
+                    self.bytes.get(s..n).unwrap_or_default(),
+                    self.bytes.get(n..v).unwrap_or_default(),
+                )
+            })
     }
 
     /// The first value of `name`, ignoring case.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.fields
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| &v[..])
+        self.raw()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v)
     }
 
     /// The first value of `name` as lossy UTF-8 text, trimmed (not sanitized).
@@ -61,10 +98,9 @@ impl Headers {
 
     /// Every value of `name` in wire order, ignoring case.
     pub fn get_all<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a [u8]> + 'a {
-        self.fields
-            .iter()
-            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| &v[..])
+        self.raw()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
+            .map(|(_, v)| v)
     }
 
     /// True when `name` is present.
@@ -74,12 +110,14 @@ impl Headers {
 
     /// All fields in wire order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.fields.iter().map(|(n, v)| (&n[..], &v[..]))
+        // Names were pushed as `&str` and end on their own boundaries.
+        self.raw()
+            .map(|(n, v)| (std::str::from_utf8(n).unwrap_or_default(), v))
     }
 
     /// Total bytes of names and values (for size limits and cookie-size checks).
     pub fn byte_len(&self) -> usize {
-        self.fields.iter().map(|(n, v)| n.len() + v.len() + 4).sum()
+        self.bytes.len() + 4 * self.ends.len()
     }
 
     /// A display-safe copy of one value.
@@ -100,5 +138,27 @@ mod tests {
         assert_eq!(h.get("www-AUTHENTICATE"), Some(&b"Negotiate"[..]));
         assert_eq!(h.get_all("WWW-Authenticate").count(), 2);
         assert_eq!(h.iter().next().map(|(n, _)| n), Some("WWW-Authenticate"));
+    }
+
+    #[test]
+    fn packed_fields_keep_names_values_and_empty_parts() {
+        let mut h = Headers::with_capacity(4, 64);
+        h.push("X-Empty", b"");
+        h.push("Ünïcode-Name", b"\xff\x00raw");
+        h.push("Host", b"example.test");
+        let all: Vec<(&str, &[u8])> = h.iter().collect();
+        assert_eq!(
+            all,
+            vec![
+                ("X-Empty", &b""[..]),
+                ("Ünïcode-Name", &b"\xff\x00raw"[..]),
+                ("Host", &b"example.test"[..]),
+            ]
+        );
+        assert_eq!(h.get("x-empty"), Some(&b""[..]));
+        assert_eq!(h.get("host"), Some(&b"example.test"[..]));
+        assert_eq!(h.get("missing"), None);
+        assert_eq!(h.len(), 3);
+        assert_eq!(h.byte_len(), 7 + 14 + 5 + 4 + 12 + 3 * 4);
     }
 }

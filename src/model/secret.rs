@@ -71,7 +71,7 @@ impl Serialize for Fingerprint {
 /// user asked for `--show-secrets`.
 #[derive(Clone, PartialEq, Eq)]
 pub struct Secret {
-    value: Box<str>,
+    value: std::sync::Arc<str>,
     fingerprint: Fingerprint,
 }
 

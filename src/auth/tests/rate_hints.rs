@@ -148,7 +148,7 @@ fn iis_substatus_table() {
 
 #[test]
 fn server_hints_from_exchange() {
-    let ex = AuthExtractor::new(super::key());
+    let mut ex = AuthExtractor::new(super::key());
     let body = b"<html><head><title>IIS 10.0 Detailed Error - 403.6 - Forbidden</title></head><body>HTTP Error 403.6 - Forbidden: The IP address of the client has been rejected.</body></html>";
     let e = exchange(
         "/",

@@ -101,7 +101,7 @@ fn bearer_401(id: u64, secs: i64) -> ExchangeRecord {
             scheme: "Bearer".into(),
             kind: CredentialKind::Bearer {
                 token: Secret::new(JWT, &key()),
-                jwt: Some(jwt),
+                jwt: Some(std::sync::Arc::new(jwt)),
             },
             fingerprint: key().fingerprint(auth_value.as_bytes()),
         }],
