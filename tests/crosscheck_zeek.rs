@@ -351,6 +351,14 @@ fn exchanges_match_zeek_http_log() {
             )),
         }
     }
+    for k in KNOWN_DIFFERENCES {
+        if !pairs
+            .iter()
+            .any(|(c, _)| c.file_name().is_some_and(|n| n == k.file))
+        {
+            failures.push(format!("{}: listed but has no Zeek baseline", k.file));
+        }
+    }
     assert!(
         failures.is_empty(),
         "differences from Zeek:\n{}",
