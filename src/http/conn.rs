@@ -81,6 +81,9 @@ pub(crate) struct Conn {
     swapped: bool,
     roles_fixed: bool,
     http_seen: bool,
+    /// The client's first message was not HTTP/1.x and the verdict waits for
+    /// the server's first bytes (see [`Conn::defer_verdict`]).
+    deferred: bool,
     /// Not HTTP, or upgraded: no more parsing.
     pub(crate) stopped: bool,
     skipped: u64,
@@ -97,6 +100,7 @@ impl Conn {
             swapped: false,
             roles_fixed: false,
             http_seen: false,
+            deferred: false,
             stopped: false,
             skipped: 0,
             halves: [Half::new(), Half::new()],
@@ -237,7 +241,10 @@ impl Conn {
 
     fn not_http(&mut self, ctx: &mut Ctx<'_>, dir: Direction) {
         self.half(dir).head.reset();
-        if !self.http_seen && !self.guessed {
+        if !self.http_seen && !self.guessed && self.defer_verdict(dir) {
+            self.abandon_head(ctx, dir);
+            self.skip_line(dir, false);
+        } else if !self.http_seen && !self.guessed {
             ctx.stats.unparsed_streams += 1;
             self.stopped = true;
         } else {
@@ -279,7 +286,7 @@ impl Conn {
             StartKind::Response => "http_bad_response_head",
         };
         ctx.anomaly(code, &format!("{e:?}"));
-        if !self.http_seen && !self.guessed {
+        if !self.http_seen && !self.guessed && !self.defer_verdict(dir) {
             ctx.stats.unparsed_streams += 1;
             self.stopped = true;
             return;
@@ -304,8 +311,26 @@ impl Conn {
         }
     }
 
+    /// Before any HTTP was seen, a client whose first message is not HTTP/1.x
+    /// leaves the verdict to the server, once: a status line in answer (a 400
+    /// to a garbled request line, a 200 to one the server tolerated) still
+    /// makes a row, while a server that does not speak HTTP ends the parsing
+    /// at its first bytes. False when the connection is to be given up now.
+    fn defer_verdict(&mut self, dir: Direction) -> bool {
+        if self.deferred || self.side(dir) != StartKind::Request {
+            return false;
+        }
+        self.deferred = true;
+        true
+    }
+
     fn enter_resync(&mut self, ctx: &mut Ctx<'_>, dir: Direction, at_line_start: bool) {
         ctx.stats.resyncs += 1;
+        self.skip_line(dir, at_line_start);
+    }
+
+    /// Looks for the next start line in `dir` (uncounted: see `enter_resync`).
+    fn skip_line(&mut self, dir: Direction, at_line_start: bool) {
         let half = self.half(dir);
         half.head.reset();
         half.cur_serial = None;

@@ -92,11 +92,16 @@ fn merge_length(acc: ContentLength, item: Option<u64>) -> ContentLength {
     }
 }
 
+/// `1*DIGIT` (RFC 9110 §8.6): leading zeros are digits like any other, so
+/// `0005` is 5; rejecting them would lose where the body ends and with it the
+/// request that follows (corpus zeek_http261_variant-08-leading_zeros.pcap).
 fn parse_decimal(s: &[u8]) -> Option<u64> {
-    if s.is_empty() || s.len() > 19 {
+    let zeros = s.iter().take_while(|&&b| b == b'0').count();
+    let digits = s.get(zeros..).unwrap_or_default();
+    if s.is_empty() || digits.len() > 19 {
         return None;
     }
-    s.iter().try_fold(0u64, |acc, &b| {
+    digits.iter().try_fold(0u64, |acc, &b| {
         let d = char::from(b).to_digit(10)?;
         acc.checked_mul(10)?.checked_add(u64::from(d))
     })

@@ -170,6 +170,8 @@ pub(crate) fn parse_request_head(p: &HeadParsers, bytes: &[u8]) -> Result<ReqHea
             if let Some((a, b)) = spaced_target(bytes) {
                 let raw = bytes.get(a..b).unwrap_or_default();
                 h.target = String::from_utf8_lossy(raw).into_owned();
+            } else if lacks_target(bytes) {
+                h.target.clear();
             }
             h.anomalies.push(SANITIZED);
             h
@@ -202,6 +204,22 @@ fn spaced_target(bytes: &[u8]) -> Option<(usize, usize)> {
     (start < end && has_space).then_some((start, end))
 }
 
+/// The request line is `method SP HTTP-version` with no target between them:
+/// invalid (RFC 9112 §3), yet answered by servers (Apache sent a 200 to `GET
+/// HTTP/1.1` in corpus zeek_no-uri.pcap), so it is read with an empty target.
+fn lacks_target(bytes: &[u8]) -> bool {
+    let line = bytes.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let Some(sp) = line.iter().position(|&b| b == b' ') else {
+        return false;
+    };
+    let rest = line.get(sp..).unwrap_or_default().trim_ascii();
+    let http = rest
+        .get(..5)
+        .is_some_and(|t| t.eq_ignore_ascii_case(b"HTTP/"));
+    http && !rest.contains(&b' ')
+}
+
 /// Parses a complete response head (`bytes` ends with the empty line).
 pub(crate) fn parse_response_head(p: &HeadParsers, bytes: &[u8]) -> Result<RespHead, HeadError> {
     let first = parse_response_sized(p, bytes);
@@ -228,7 +246,8 @@ const SANITIZED: &str = "http_sanitized_head";
 /// inside) is read as HTTP/1.1 (HTTP/1.0 when it begins so), and a bare CR or
 /// a NUL in the field lines becomes a space (RFC 9112 §2.2 lets a recipient
 /// treat a bare CR as whitespace); spaces inside a request target are hidden
-/// (python's http.server answers such requests with a 400 we want to see).
+/// (python's http.server answers such requests with a 400 we want to see); a
+/// missing target gets a stand-in (see [`lacks_target`]).
 /// `None` when there is nothing to change.
 fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
     let line_end = bytes.iter().position(|&b| b == b'\n')?;
@@ -239,8 +258,12 @@ fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
         StartKind::Request => (line.iter().rposition(|&b| b == b' ')? + 1, line.len()),
     };
     let token = line.get(start..end)?;
-    let mut out = Vec::with_capacity(bytes.len());
+    let mut out = Vec::with_capacity(bytes.len() + 2);
     out.extend_from_slice(line.get(..start)?);
+    let no_target = kind == StartKind::Request && lacks_target(bytes);
+    if no_target {
+        out.extend_from_slice(b"/ ");
+    }
     // A target with spaces: they become `+` for httparse; the caller puts
     // the original target back.
     let spaced = match kind {
@@ -270,7 +293,7 @@ fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
     }
     out.extend_from_slice(line.get(end..)?);
     let rest = bytes.get(line.len()..)?;
-    let mut changed = odd_version || spaced.is_some();
+    let mut changed = odd_version || spaced.is_some() || no_target;
     for (i, &b) in rest.iter().enumerate() {
         let bare_cr = b == b'\r' && rest.get(i + 1) != Some(&b'\n');
         if bare_cr || b == 0 {

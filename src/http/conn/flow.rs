@@ -215,8 +215,13 @@ impl Conn {
     }
 
     /// The connection is gone: finish both directions and flush unanswered
-    /// requests (RFC 9112 §9.6: nothing more can arrive).
+    /// requests (RFC 9112 §9.6: nothing more can arrive). A deferred verdict
+    /// that never saw HTTP makes the connection an unparsed stream.
     pub(crate) fn close(&mut self, ctx: &mut Ctx<'_>) {
+        if self.deferred && !self.http_seen && !self.stopped {
+            ctx.stats.unparsed_streams += 1;
+            self.stopped = true;
+        }
         self.end_half(ctx, Direction::ClientToServer);
         self.end_half(ctx, Direction::ServerToClient);
         self.finish_response(ctx);

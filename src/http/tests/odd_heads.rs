@@ -129,3 +129,85 @@ fn http_lower_case_status_line_is_a_response() {
     let r = one_response(b"http/1.1 200 OK\r\nContent-Length: 5\r\n\r\n", b"hello");
     assert_two_answered(&r, 200);
 }
+
+#[test]
+fn http_content_length_with_leading_zeros_is_decimal() {
+    // zeek_http261_variant-08-leading_zeros.pcap: `1*DIGIT` (RFC 9110 §8.6), so
+    // the body is 5 bytes and the request after it is found.
+    let r = run(&[
+        c(b"POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 000000000000000000000000005\r\n\r\nhello"),
+        c(b"GET /b HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+        s(b"HTTP/1.1 204 No Content\r\n\r\n"),
+    ]);
+    let got: Vec<_> = r.exchanges.iter().map(|e| (target(e), status(e))).collect();
+    assert_eq!(got, [(Some("/a"), Some(200)), (Some("/b"), Some(204))]);
+    assert_eq!(r.exchanges[0].request.as_ref().map(|q| q.body_len), Some(5));
+    assert!(r.anomalies.is_empty(), "{:?}", r.anomalies);
+    let zero = run(&[
+        c(b"POST /z HTTP/1.1\r\nHost: a\r\nContent-Length: 000\r\n\r\n"),
+        s(b"HTTP/1.1 204 No Content\r\n\r\n"),
+    ]);
+    assert_eq!(status(&zero.exchanges[0]), Some(204));
+    assert!(zero.anomalies.is_empty(), "{:?}", zero.anomalies);
+}
+
+#[test]
+fn http_request_line_without_target_is_read_with_an_empty_target() {
+    // zeek_no-uri.pcap: Apache answered `GET HTTP/1.1` with a 200.
+    for line in [&b"GET HTTP/1.1\r\n"[..], b"OPTIONS  HTTP/1.0\n"] {
+        let mut head = line.to_vec();
+        head.extend_from_slice(b"Host: a\r\nAuthorization: Basic dTpw\r\n\r\n");
+        let r = run(&[
+            c(&head),
+            s(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"),
+        ]);
+        assert_eq!(r.exchanges.len(), 1);
+        let req = r.exchanges[0].request.as_ref().expect("request");
+        assert_eq!(req.target, "");
+        assert!(req.headers.get("authorization").is_some());
+        assert_eq!(status(&r.exchanges[0]), Some(200));
+        assert_eq!(r.anomalies.get("http_sanitized_head"), Some(&1));
+    }
+}
+
+#[test]
+fn http_answer_to_a_first_request_that_is_not_http_is_kept() {
+    // zeek_http-bad-request-with-version.pcap (bytes before the method),
+    // zeek_methods.pcap (`OPTIONS` alone, a non-ASCII method, `GET /HTTP/1.1`).
+    for first in [
+        &b"\xdd\0\0\0 GET /txt HTTP/1.1\r\nHost: a\r\n\r\n"[..],
+        b"OPTIONS\nHost: a\n\n",
+        b"\xc3\x83\xc3\x82 / HTTP/1.1\nHost: a\n\n",
+        b"GET /HTTP/1.1\nHost: a\n\n",
+    ] {
+        let r = run(&[
+            c(first),
+            c(b"GET /ok HTTP/1.1\r\nHost: a\r\n\r\n"),
+            s(b"HTTP/1.1 400 Bad Request\r\nContent-Length: 3\r\n\r\nbad"),
+            s(b"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"),
+        ]);
+        let got: Vec<_> = r.exchanges.iter().map(|e| (target(e), status(e))).collect();
+        assert_eq!(
+            got,
+            [(None, Some(400)), (Some("/ok"), Some(200))],
+            "{first:?}"
+        );
+        assert_eq!((r.stats.unparsed_streams, r.stats.orphan_responses), (0, 1));
+    }
+}
+
+#[test]
+fn http_client_and_server_both_not_http_is_given_up() {
+    let r = run(&[c(b"\x16\x03\x01\x02\x00"), s(b"\x16\x03\x03\x00\x31")]);
+    assert!(r.stopped() && r.exchanges.is_empty());
+    assert_eq!(r.stats.unparsed_streams, 1);
+    // Nothing from the server: counted as unparsed when the connection ends.
+    let silent = run(&[c(b"\x16\x03\x01\x02\x00")]);
+    assert!(silent.exchanges.is_empty());
+    assert_eq!(silent.stats.unparsed_streams, 1);
+    // A second client message that is not HTTP ends the wait.
+    let twice = run(&[c(b"HELO x\r\n\r\nEHLO y\r\n\r\n")]);
+    assert!(twice.stopped());
+    assert_eq!(twice.stats.unparsed_streams, 1);
+}
