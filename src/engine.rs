@@ -207,7 +207,7 @@ impl Engine {
         }
         for id in changed {
             if let Some(f) = self.diagnoser.finding(id) {
-                self.events.push(EngineEvent::Finding(Box::new(f.clone())));
+                self.events.push(EngineEvent::Finding(Box::new(f)));
             }
         }
     }

@@ -35,9 +35,19 @@ pub(crate) struct Hit<'a> {
     pub ts: Timestamp,
 }
 
+/// Writes a finding's title, explanation and fixes from the finding and its
+/// facts alone. A detector that can word a finding this way leaves the text to
+/// the registry, which writes it once when someone reads the finding, not on
+/// every hit (a cleartext login seen on every request of a session).
+pub(crate) type Render = fn(&mut Finding, &Facts);
+
 /// Small facts a detector accumulates for its explanation.
 #[derive(Debug, Default)]
 pub(crate) struct Facts {
+    /// The deferred wording of this finding, when its detector uses one.
+    pub render: Option<Render>,
+    /// The text is older than the last hit.
+    stale: bool,
     /// Distinct labels (schemes, cookie reasons, URLs), in first-seen order.
     pub labels: Vec<String>,
     /// Distinct credential fingerprints with how often each was seen.
@@ -87,6 +97,8 @@ pub(crate) struct Registry {
     by_key: HashMap<&'static str, HashMap<Box<str>, usize>>,
     changed: Vec<FindingId>,
     changed_set: FxHashSet<FindingId>,
+    /// Findings with a deferred wording whose text is stale.
+    stale: Vec<usize>,
     dropped: u64,
 }
 
@@ -121,6 +133,10 @@ impl Registry {
         }
         if f.user.is_none() {
             f.user = hit.user.map(str::to_string);
+        }
+        if !facts.stale && (fresh || facts.render.is_some()) {
+            facts.stale = true;
+            self.stale.push(idx);
         }
         f.severity = f.severity.max(hit.severity);
         mark(&mut self.changed, &mut self.changed_set, f.id);
@@ -167,9 +183,36 @@ impl Registry {
         Some(Entry { f, facts })
     }
 
+    /// Writes the text of every finding whose deferred wording is stale.
+    pub fn flush(&mut self) {
+        for i in std::mem::take(&mut self.stale) {
+            if let (Some(f), Some(facts)) = (self.findings.get_mut(i), self.facts.get_mut(i)) {
+                facts.stale = false;
+                if let Some(render) = facts.render {
+                    render(f, facts);
+                }
+            }
+        }
+    }
+
+    /// A copy of one finding with its text up to date.
+    pub fn current(&self, id: FindingId) -> Option<Finding> {
+        let i = id.0 as usize;
+        let mut f = self.findings.get(i)?.clone();
+        if let Some(facts) = self.facts.get(i) {
+            if let (true, Some(render)) = (facts.stale, facts.render) {
+                render(&mut f, facts);
+            }
+        }
+        Some(f)
+    }
+
     /// Ranked copy: errors, warnings, info; then count (desc); then first time.
+    /// Texts are up to date.
     pub fn ranked(&self) -> Vec<Finding> {
-        let mut out = self.findings.clone();
+        let mut out: Vec<Finding> = (0..self.findings.len())
+            .filter_map(|i| self.current(FindingId(i as u32)))
+            .collect();
         out.sort_by(|a, b| {
             b.severity
                 .cmp(&a.severity)
@@ -180,8 +223,10 @@ impl Registry {
         out
     }
 
-    /// Ids created or grown since the last call, in first-change order.
+    /// Ids created or grown since the last call, in first-change order; their
+    /// texts are written first.
     pub fn drain_changed(&mut self) -> Vec<FindingId> {
+        self.flush();
         self.changed_set.clear();
         std::mem::take(&mut self.changed)
     }

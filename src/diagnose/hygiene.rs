@@ -8,9 +8,10 @@
 //! credentials: their secrets are not sent as such.
 
 use super::ctx::Ctx;
+use super::findings::Facts;
 use super::words::{clip, fixes, list, over, plural, who};
 use super::Env;
-use crate::model::{ChallengeTarget, Credential, CredentialKind, Severity};
+use crate::model::{ChallengeTarget, Credential, CredentialKind, Finding, Severity};
 
 /// Per-conversation state.
 #[derive(Default)]
@@ -66,7 +67,7 @@ fn kind_words(c: &Credential) -> &'static str {
     }
 }
 
-fn cleartext(ctx: &Ctx<'_>, label: &str, why: &str, env: &mut Env<'_>) {
+fn cleartext(ctx: &Ctx<'_>, label: &str, why: &'static str, env: &mut Env<'_>) {
     let key = format!("{}|{}", ctx.conv_text(), label.to_ascii_lowercase());
     let Some(e) = env
         .reg
@@ -74,23 +75,34 @@ fn cleartext(ctx: &Ctx<'_>, label: &str, why: &str, env: &mut Env<'_>) {
     else {
         return;
     };
-    e.f.title = format!(
-        "{} → {}: {} credentials sent over plain HTTP ({})",
-        who(ctx.user(), ctx.client),
-        clip(&ctx.origin, 80),
+    if e.facts.render.is_none() {
+        e.facts.label(label);
+        e.facts.label(why);
+        e.facts.render = Some(render_cleartext);
+    }
+}
+
+/// Words a `cleartext-credentials` finding; facts: the credential label, then why.
+fn render_cleartext(f: &mut Finding, facts: &Facts) {
+    let label = facts.labels.first().map(String::as_str).unwrap_or("");
+    let why = facts.labels.get(1).map(String::as_str).unwrap_or("");
+    let client = f.client.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let origin = clip(f.origin.as_deref().unwrap_or(""), 80);
+    f.title = format!(
+        "{} → {origin}: {} credentials sent over plain HTTP ({})",
+        who(f.user.as_deref(), client),
         clip(label, 60),
-        plural(e.f.count, "request")
+        plural(f.count, "request")
     );
-    e.f.explanation = format!(
-        "{} from {} to http://{} carried {} credentials without TLS{}: {why}, so anyone on the \
-         path (Wi-Fi, proxy, whoever made this capture) can read and reuse them.",
-        plural(e.f.count, "request"),
-        super::words::client_label(ctx.client),
-        clip(&ctx.origin, 80),
+    f.explanation = format!(
+        "{} from {} to http://{origin} carried {} credentials without TLS{}: {why}, so anyone \
+         on the path (Wi-Fi, proxy, whoever made this capture) can read and reuse them.",
+        plural(f.count, "request"),
+        super::words::client_label(client),
         clip(label, 60),
-        over(e.f)
+        over(f)
     );
-    e.f.fixes = fixes(&[
+    f.fixes = fixes(&[
         "Serve this endpoint over HTTPS only (redirect http to https, enable HSTS)",
         "Rotate what was exposed: change the password, revoke the token or key",
     ]);

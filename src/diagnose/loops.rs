@@ -149,8 +149,8 @@ pub(crate) fn observe(
 pub(crate) fn render_loop(id: FindingId, env: &mut Env<'_>) {
     let cause = env.reg.get(id).and_then(|f| f.caused_by);
     let cause_code = cause
-        .and_then(|c| env.reg.get(c))
-        .map(|c| (c.code, c.title.clone()));
+        .and_then(|c| env.reg.current(c))
+        .map(|c| (c.code, c.title));
     let (loop_count, window) = (env.th.loop_count, env.th.loop_window_secs);
     let Some(e) = env.reg.entry(id) else {
         return;

@@ -283,8 +283,8 @@ impl Diagnoser {
     }
 
     /// One finding by id.
-    pub fn finding(&self, id: FindingId) -> Option<&Finding> {
-        self.reg.get(id)
+    pub fn finding(&self, id: FindingId) -> Option<Finding> {
+        self.reg.current(id)
     }
 
     /// Thresholds in force.
