@@ -17,9 +17,11 @@ use wire::{CaptureWriter, Endpoint, FileFormat, Segment, ACK, FIN, PSH, SYN};
 /// Escape sequences for fields that can carry any character once decoded
 /// (Base64, JSON, UTF-16, percent-encoding, bodies): OSC title with BEL, CSI
 /// clear screen and colour, an OSC 8 hyperlink ended by ST, backspace, CR,
-/// 8-bit CSI and NEL as UTF-8, bidi override and isolates, RLM, zero width.
+/// 8-bit CSI and NEL as UTF-8, bidi override and isolates, RLM, zero width,
+/// line separator, a deprecated format control, a tag character and an
+/// interlinear annotation anchor.
 /// No `:` so it also fits a Basic user name.
-pub const C0: &str = "\u{1b}]0;pwned-title\u{7}\u{1b}[2J\u{1b}[31mRED\u{1b}]8;;evil.example\u{1b}\\link\u{1b}]8;;\u{1b}\\\u{8}\r\u{9b}6n\u{85}\u{202e}rlo\u{2066}lri\u{2069}\u{200f}\u{200b}zw";
+pub const C0: &str = "\u{1b}]0;pwned-title\u{7}\u{1b}[2J\u{1b}[31mRED\u{1b}]8;;evil.example\u{1b}\\link\u{1b}]8;;\u{1b}\\\u{8}\r\u{9b}6n\u{85}\u{202e}rlo\u{2066}lri\u{2069}\u{200f}\u{200b}zw\u{2028}ls\u{206a}iss\u{e0041}tag\u{fff9}ann";
 
 /// What the sanitizer makes of the start of [`C0`]: visible, inert.
 pub const C0_SHOWN: &str = "␛]0;pwned-title␇␛[2J";
@@ -46,7 +48,9 @@ pub fn is_forbidden(c: char) -> bool {
         || (0x200b..=0x200f).contains(&u)
         || (0x202a..=0x202e).contains(&u)
         || (0x2060..=0x206f).contains(&u)
-        || matches!(u, 0x061c | 0xfeff | 0x2028 | 0x2029)
+        || (0xfff9..=0xfffb).contains(&u)
+        || (0xe0000..=0xe007f).contains(&u)
+        || matches!(u, 0x061c | 0x180e | 0xfeff | 0x2028 | 0x2029)
 }
 
 /// Every forbidden character of `text` with its line, for assertion messages.
