@@ -7,8 +7,9 @@
 
 mod common;
 
+use authscope::report::{exchange_line, finding_line, ReportOptions};
 use common::hostile::{
-    forbidden_in, hostile_har, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN,
+    analyse, forbidden_in, hostile_har, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN,
 };
 use common::run_authscope;
 use serde_json::Value;
@@ -122,4 +123,42 @@ fn reports_of_hostile_input_carry_no_terminal_controls() {
         problems.len(),
         problems.join("\n")
     );
+}
+
+/// The one-line forms `live` prints headless, for every exchange and finding.
+#[test]
+fn streaming_lines_of_hostile_input_carry_no_terminal_controls() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut problems = Vec::new();
+    let mut shown = false;
+    for file in fixtures(dir.path()) {
+        let snap = analyse(&file);
+        assert!(
+            !snap.findings.is_empty(),
+            "{}: findings fire",
+            file.display()
+        );
+        for show_secrets in [false, true] {
+            let opts = ReportOptions { show_secrets };
+            for rec in &snap.exchanges {
+                let line = exchange_line(rec, &opts);
+                shown |= line.contains(C0_SHOWN);
+                check_text(
+                    &format!("exchange {}", rec.exchange.id),
+                    &line,
+                    &mut problems,
+                );
+            }
+        }
+        for f in &snap.findings {
+            let line = finding_line(f);
+            shown |= line.contains(C0_SHOWN);
+            check_text(&format!("finding {}", f.code), &line, &mut problems);
+            if line.contains('\n') {
+                problems.push(format!("finding {}: more than one line", f.code));
+            }
+        }
+    }
+    assert!(shown, "the escape sequences show in visible form");
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }

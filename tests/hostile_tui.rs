@@ -8,27 +8,15 @@
 
 mod common;
 
-use authscope::engine::{Engine, EngineConfig};
 use authscope::model::AnalysisSnapshot;
 use authscope::ui::views::{list_rows, render_dashboard};
 use authscope::ui::{Action, Pane, ReplayStatus, Screen, Theme, UiState};
-use common::hostile::{forbidden_in, hostile_har, hostile_pcap, unescaped_markers, C0, C0_SHOWN};
+use common::hostile::{
+    analyse, forbidden_in, hostile_har, hostile_pcap, unescaped_markers, C0, C0_SHOWN,
+};
 use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
-use std::path::Path;
 use std::sync::Arc;
-
-fn analyse(path: &Path) -> AnalysisSnapshot {
-    let name = path.to_string_lossy().into_owned();
-    let mut src = authscope::source::open_inputs(&[name]).expect("open the fixture");
-    let mut engine = Engine::new(EngineConfig::default());
-    engine.set_credentials_stripped(src.credentials_stripped());
-    while let Some(item) = src.next_item().expect("read the fixture") {
-        engine.feed(item);
-    }
-    engine.finish();
-    engine.snapshot(src.stats(), src.notes())
-}
 
 /// Screens rendered so far, each as text with a label.
 #[derive(Default)]

@@ -6,6 +6,8 @@
 //! repeated 401s, redirects and 429s are in it that findings fire and quote the
 //! hostile text. Credentials are made up.
 
+use authscope::engine::{Engine, EngineConfig};
+use authscope::model::AnalysisSnapshot;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
@@ -75,6 +77,19 @@ pub fn unescaped_markers(text: &str) -> Vec<String> {
         }
     }
     out
+}
+
+/// `path` through the whole pipeline, as `report` runs it.
+pub fn analyse(path: &std::path::Path) -> AnalysisSnapshot {
+    let name = path.to_string_lossy().into_owned();
+    let mut src = authscope::source::open_inputs(&[name]).expect("open the fixture");
+    let mut engine = Engine::new(EngineConfig::default());
+    engine.set_credentials_stripped(src.credentials_stripped());
+    while let Some(item) = src.next_item().expect("read the fixture") {
+        engine.feed(item);
+    }
+    engine.finish();
+    engine.snapshot(src.stats(), src.notes())
 }
 
 fn cat(parts: &[&[u8]]) -> Vec<u8> {
