@@ -203,10 +203,16 @@ fn every_dashboard_view_of_the_hostile_har_is_inert() {
     let path = dir.path().join("hostile.har");
     std::fs::write(&path, hostile_har()).expect("write the HAR");
     let snapshot = analyse(&path);
-    assert_eq!(snapshot.exchanges.len(), 6, "every entry was read");
+    assert_eq!(snapshot.exchanges.len(), 7, "every entry was read");
     let screens = every_view(&snapshot);
     screens.check();
-    for shown in [C0_SHOWN, "X-Name␛]0;pwned", "Nope␛]0;pwned"] {
+    for shown in [
+        C0_SHOWN,
+        "X-Name␛]0;pwned",
+        "Nope␛]0;pwned",
+        "◀── 429 Nope␛]0;pwned",
+        "c␛]0;pwned",
+    ] {
         assert!(screens.any_contains(shown), "{shown:?} is shown somewhere");
     }
 }

@@ -485,6 +485,12 @@ fn har_header(name: &str, value: &str) -> serde_json::Value {
 /// status text carry [`C0`] (JSON allows every character).
 fn har_entry(i: u64) -> serde_json::Value {
     let started = format!("2024-05-01T10:00:{:02}.000Z", i);
+    // The last entry is a 429 without a challenge, whose reason the ladder shows.
+    let (status, challenge) = if i < 6 {
+        (401, "WWW-Authenticate")
+    } else {
+        (429, "X-Not-A-Challenge")
+    };
     serde_json::json!({
         "startedDateTime": started,
         "time": 5,
@@ -504,11 +510,12 @@ fn har_entry(i: u64) -> serde_json::Value {
             "bodySize": 0
         },
         "response": {
-            "status": 401,
+            "status": status,
             "statusText": format!("Nope{C0}"),
             "httpVersion": "HTTP/1.1",
             "headers": [
-                har_header("WWW-Authenticate", &format!("Basic realm=\"{C0}\"")),
+                har_header(challenge, &format!("Basic realm=\"{C0}\"")),
+                har_header("Retry-After", &format!("9{C0}")),
                 har_header(&format!("X-Resp{C0}"), C0),
                 har_header("Set-Cookie", &format!("s{C0}=1; Secure; Path=/{C0}")),
                 har_header("Location", &format!("/login{C0}")),
@@ -524,9 +531,9 @@ fn har_entry(i: u64) -> serde_json::Value {
     })
 }
 
-/// A HAR with six hostile 401 entries (an auth loop).
+/// A HAR with six hostile 401 entries (an auth loop) and a 429.
 pub fn hostile_har() -> String {
-    let entries: Vec<serde_json::Value> = (0..6).map(har_entry).collect();
+    let entries: Vec<serde_json::Value> = (0..7).map(har_entry).collect();
     serde_json::json!({
         "log": {
             "version": "1.2",
