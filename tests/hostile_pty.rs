@@ -10,7 +10,9 @@
 
 mod common;
 
-use common::hostile::{forbidden_in, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN};
+use common::hostile::{
+    forbidden_in, hostile_har, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN,
+};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};
@@ -85,7 +87,11 @@ fn tmux_available() -> bool {
 /// first byte (the command waits for a line on stdin until the pipe is set).
 fn start(file: &Path, raw: &Path) -> Option<Tmux> {
     let tmux = Tmux {
-        socket: format!("authscope-hostile-{}", std::process::id()),
+        socket: format!(
+            "authscope-hostile-{}-{}",
+            std::process::id(),
+            file.extension().and_then(|e| e.to_str()).unwrap_or("x")
+        ),
     };
     let command = format!(
         "read _; '{}' replay --no-mouse '{}'; echo authscope-exit=$?; exec sleep 120",
@@ -105,13 +111,15 @@ fn start(file: &Path, raw: &Path) -> Option<Tmux> {
     Some(tmux)
 }
 
-/// Every view, each step waiting for the screen to change.
+/// Every view, each step waiting for the screen to change: the list row by
+/// row, every finding, the flow pane, help and the filter prompt; then, with
+/// secrets revealed, the detail view of every exchange.
 fn walk(tmux: &Tmux) {
-    tmux.wait_for("the capture to load", |s| {
+    tmux.wait_for("the input to load", |s| {
         s.contains("loaded") && s.contains("auth-loop")
     });
     let screen = tmux.screen();
-    let exchanges = count_after(&screen, "Exchanges 24/").unwrap_or(24);
+    let exchanges = count_after(&screen, "Exchanges ").unwrap_or(1);
     for i in 1..exchanges {
         tmux.press("j", &format!("list row {i}"));
     }
@@ -122,14 +130,21 @@ fn walk(tmux: &Tmux) {
     }
     tmux.press("Tab", "the flow pane");
     tmux.press("Tab", "the list again");
-    tmux.press("g", "the first row");
-    tmux.press("Enter", "the detail view");
-    tmux.press("Escape", "the dashboard");
     tmux.press("?", "the help");
     tmux.press("Escape", "the dashboard");
     tmux.press("/", "the filter prompt");
     tmux.press("a", "the filter text");
     tmux.press("Escape", "the dashboard");
+    tmux.press("s", "the reveal question");
+    tmux.press("y", "secrets shown");
+    tmux.press("g", "the first row");
+    for i in 0..exchanges {
+        tmux.press("Enter", &format!("the detail of row {i}"));
+        tmux.press("Escape", "the dashboard");
+        if i + 1 < exchanges {
+            tmux.press("j", &format!("list row {i}"));
+        }
+    }
 }
 
 /// The number after `prefix` on `screen` (`Exchanges 24/24` → 24).
@@ -200,15 +215,15 @@ fn check_raw(raw: &[u8]) {
     assert!(text.contains(C0_SHOWN), "the visible form was written");
 }
 
-#[test]
-fn hostile_capture_in_a_real_terminal_writes_only_the_dashboards_own_escapes() {
+/// Replays `bytes` saved as `name` and checks everything the terminal got.
+fn replay_is_inert(name: &str, bytes: &[u8]) {
     if !tmux_available() {
         eprintln!("skipping: tmux is not installed");
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
-    let file = dir.path().join("hostile.pcap");
-    std::fs::write(&file, hostile_pcap()).expect("write the capture");
+    let file = dir.path().join(name);
+    std::fs::write(&file, bytes).expect("write the input");
     let raw_path = dir.path().join("pty.raw");
     let Some(tmux) = start(&file, &raw_path) else {
         eprintln!("skipping: could not start tmux");
@@ -240,4 +255,14 @@ fn hostile_capture_in_a_real_terminal_writes_only_the_dashboards_own_escapes() {
     let (_, other) = escapes(&styled);
     assert!(other.is_empty(), "capture-pane -e shows {other:?}");
     check_raw(&raw);
+}
+
+#[test]
+fn hostile_capture_in_a_real_terminal_writes_only_the_dashboards_own_escapes() {
+    replay_is_inert("hostile.pcap", &hostile_pcap());
+}
+
+#[test]
+fn hostile_har_in_a_real_terminal_writes_only_the_dashboards_own_escapes() {
+    replay_is_inert("hostile.har", hostile_har().as_bytes());
 }
