@@ -189,6 +189,7 @@ fn every_dashboard_view_of_the_hostile_capture_is_inert() {
         "access denied ␛]0;pwned",
         "iss=https://sso.example/␛]0;pwned",
         "dave␛]0;pwned",
+        "wrong-pw␛]0;pwned",
         "CORP␛]0;pwned",
         "bob␛]0;pwned",
         "alg=HS256␛]0;pwned",

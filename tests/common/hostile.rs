@@ -146,7 +146,7 @@ fn error_body() -> Vec<u8> {
 
 /// Basic with an escape-laden user name, rejected six times.
 fn basic_loop() -> Vec<(Vec<u8>, Vec<u8>)> {
-    let creds = STANDARD.encode(format!("{C0}alice:wrong-pw"));
+    let creds = STANDARD.encode(format!("{C0}alice:wrong-pw{C0}"));
     let challenge = cat(&[b"Basic realm=\"ops", HV, b"\", charset=\"UTF-8\""]);
     (0..6)
         .map(|_| {
