@@ -2,9 +2,9 @@
 //! `common::hostile` go through the real pipeline, then every view (header,
 //! timeline, list, diagnosis with each finding's explanation, flow ladder of
 //! each conversation, detail of each exchange masked and revealed, help,
-//! secrets question, filter prompt and filtered list title) is rendered into a
-//! ratatui buffer. No cell may hold a control, bidi or zero-width character,
-//! and the escape sequences must show in their visible, inert form.
+//! secrets question, filter prompt and filtered list title) is drawn on a
+//! ratatui `TestBackend`. No cell may hold a control, bidi or zero-width
+//! character, and the escape sequences must show in their visible, inert form.
 
 mod common;
 
@@ -14,8 +14,9 @@ use authscope::ui::{Action, Pane, ReplayStatus, Screen, Theme, UiState};
 use common::hostile::{
     analyse, forbidden_in, hostile_har, hostile_pcap, unescaped_markers, C0, C0_SHOWN,
 };
-use ratatui::buffer::Buffer;
+use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
+use ratatui::Terminal;
 use std::sync::Arc;
 
 /// Screens rendered so far, each as text with a label.
@@ -24,8 +25,10 @@ struct Screens(Vec<(String, String)>);
 
 impl Screens {
     fn draw(&mut self, label: &str, state: &UiState, w: u16, h: u16) {
-        let mut buf = Buffer::empty(Rect::new(0, 0, w, h));
-        render_dashboard(buf.area, &mut buf, state);
+        let mut term = Terminal::new(TestBackend::new(w, h)).expect("test backend");
+        term.draw(|f| render_dashboard(f.area(), f.buffer_mut(), state))
+            .expect("draw");
+        let buf = term.backend().buffer();
         let text: Vec<String> = (0..h)
             .map(|y| {
                 (0..w)
