@@ -8,8 +8,9 @@
 mod common;
 
 use authscope::report::{exchange_line, finding_line, ReportOptions};
+use common::hostile::har::hostile_har;
 use common::hostile::{
-    analyse, forbidden_in, hostile_har, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN,
+    analyse, forbidden_in, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN,
 };
 use common::run_authscope;
 use serde_json::Value;

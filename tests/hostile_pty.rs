@@ -10,9 +10,8 @@
 
 mod common;
 
-use common::hostile::{
-    forbidden_in, hostile_har, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN,
-};
+use common::hostile::har::hostile_har;
+use common::hostile::{forbidden_in, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN};
 use std::collections::BTreeSet;
 use std::path::Path;
 use std::process::{Command, Output};

@@ -11,9 +11,8 @@ mod common;
 use authscope::model::AnalysisSnapshot;
 use authscope::ui::views::{list_rows, render_dashboard};
 use authscope::ui::{Action, Pane, ReplayStatus, Screen, Theme, UiState};
-use common::hostile::{
-    analyse, forbidden_in, hostile_har, hostile_pcap, unescaped_markers, C0, C0_SHOWN,
-};
+use common::hostile::har::hostile_har;
+use common::hostile::{analyse, forbidden_in, hostile_pcap, unescaped_markers, C0, C0_SHOWN};
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use ratatui::Terminal;

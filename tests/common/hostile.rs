@@ -11,8 +11,12 @@ use authscope::model::AnalysisSnapshot;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 
+pub mod har;
+mod ntlm;
 #[path = "../../examples/gencap/wire.rs"]
 mod wire;
+
+use ntlm::{ntlm, ntlm_authenticate, ntlm_challenge, ntlm_negotiate};
 
 use wire::{CaptureWriter, Endpoint, FileFormat, Segment, ACK, FIN, PSH, SYN};
 
@@ -291,69 +295,6 @@ fn rate_limited() -> Vec<(Vec<u8>, Vec<u8>)> {
         .collect()
 }
 
-fn utf16(s: &str) -> Vec<u8> {
-    s.encode_utf16().flat_map(u16::to_le_bytes).collect()
-}
-
-/// Length, allocated length and offset of an NTLM payload field (MS-NLMP §2.2.1).
-fn security_buffer(msg: &mut Vec<u8>, len: usize, offset: usize) {
-    msg.extend_from_slice(&(len as u16).to_le_bytes());
-    msg.extend_from_slice(&(len as u16).to_le_bytes());
-    msg.extend_from_slice(&(offset as u32).to_le_bytes());
-}
-
-const NTLM_FLAGS: u32 = 0xa208_8207;
-
-fn ntlm_negotiate() -> Vec<u8> {
-    let mut m = b"NTLMSSP\0".to_vec();
-    m.extend_from_slice(&1u32.to_le_bytes());
-    m.extend_from_slice(&NTLM_FLAGS.to_le_bytes());
-    m.extend_from_slice(&[0u8; 16]);
-    m
-}
-
-/// CHALLENGE_MESSAGE (§2.2.1.2) whose target name is hostile.
-fn ntlm_challenge() -> Vec<u8> {
-    let name = utf16(&format!("DOM{C0}"));
-    let mut m = b"NTLMSSP\0".to_vec();
-    m.extend_from_slice(&2u32.to_le_bytes());
-    security_buffer(&mut m, name.len(), 48);
-    m.extend_from_slice(&NTLM_FLAGS.to_le_bytes());
-    m.extend_from_slice(&[7u8; 8]);
-    m.extend_from_slice(&[0u8; 8]);
-    security_buffer(&mut m, 0, 48 + name.len());
-    m.extend_from_slice(&name);
-    m
-}
-
-/// AUTHENTICATE_MESSAGE (§2.2.1.3) with hostile domain, user and workstation.
-fn ntlm_authenticate() -> Vec<u8> {
-    let fields = [
-        vec![1u8; 24],
-        vec![2u8; 24],
-        utf16(&format!("CORP{C0}")),
-        utf16(&format!("dave{C0}")),
-        utf16(&format!("WS{C0}")),
-        Vec::new(),
-    ];
-    let mut m = b"NTLMSSP\0".to_vec();
-    m.extend_from_slice(&3u32.to_le_bytes());
-    let mut offset = 64;
-    for f in &fields {
-        security_buffer(&mut m, f.len(), offset);
-        offset += f.len();
-    }
-    m.extend_from_slice(&NTLM_FLAGS.to_le_bytes());
-    for f in &fields {
-        m.extend_from_slice(f);
-    }
-    m
-}
-
-fn ntlm(msg: &[u8]) -> Vec<u8> {
-    format!("NTLM {}", STANDARD.encode(msg)).into_bytes()
-}
-
 /// One TCP connection's worth of request/response pairs.
 type Conversation = Vec<(Vec<u8>, Vec<u8>)>;
 
@@ -475,71 +416,4 @@ pub fn hostile_pcap() -> Vec<u8> {
         wire.connection(*octet, 40_000 + i as u16, exchanges);
     }
     wire.out.finish().expect("flush to memory")
-}
-
-fn har_header(name: &str, value: &str) -> serde_json::Value {
-    serde_json::json!({"name": name, "value": value})
-}
-
-/// One HAR entry whose URL host, header names and values, cookies and
-/// status text carry [`C0`] (JSON allows every character).
-fn har_entry(i: u64) -> serde_json::Value {
-    let started = format!("2024-05-01T10:00:{:02}.000Z", i);
-    // The last entry is a 429 without a challenge, whose reason the ladder shows.
-    let (status, challenge) = if i < 6 {
-        (401, "WWW-Authenticate")
-    } else {
-        (429, "X-Not-A-Challenge")
-    };
-    serde_json::json!({
-        "startedDateTime": started,
-        "time": 5,
-        "request": {
-            "method": "GET",
-            "url": format!("http://har{}.example/p/{}?x={}", "\u{202e}", C0, C0),
-            "httpVersion": "HTTP/1.1",
-            "headers": [
-                har_header("Host", &format!("har{C0}.example")),
-                har_header(&format!("X-Name{C0}"), &format!("value{C0}")),
-                har_header("Authorization", &format!("Basic {}", STANDARD.encode(format!("{C0}erin:pw")))),
-                har_header("Cookie", &format!("c{C0}=v{C0}")),
-            ],
-            "cookies": [{"name": format!("c{C0}"), "value": format!("v{C0}")}],
-            "queryString": [],
-            "headersSize": -1,
-            "bodySize": 0
-        },
-        "response": {
-            "status": status,
-            "statusText": format!("Nope{C0}"),
-            "httpVersion": "HTTP/1.1",
-            "headers": [
-                har_header(challenge, &format!("Basic realm=\"{C0}\"")),
-                har_header("Retry-After", &format!("9{C0}")),
-                har_header(&format!("X-Resp{C0}"), C0),
-                har_header("Set-Cookie", &format!("s{C0}=1; Secure; Path=/{C0}")),
-                har_header("Location", &format!("/login{C0}")),
-            ],
-            "cookies": [],
-            "content": {"size": 20, "mimeType": "text/html", "text": format!("denied {C0}")},
-            "redirectURL": format!("/login{C0}"),
-            "headersSize": -1,
-            "bodySize": 20
-        },
-        "cache": {},
-        "timings": {"send": 0, "wait": 5, "receive": 0}
-    })
-}
-
-/// A HAR with six hostile 401 entries (an auth loop) and a 429.
-pub fn hostile_har() -> String {
-    let entries: Vec<serde_json::Value> = (0..7).map(har_entry).collect();
-    serde_json::json!({
-        "log": {
-            "version": "1.2",
-            "creator": {"name": format!("hostile{C0}"), "version": "1"},
-            "entries": entries
-        }
-    })
-    .to_string()
 }
