@@ -32,9 +32,10 @@ pub const C0: &str = "\u{1b}]0;pwned-title\u{7}\u{1b}[2J\u{1b}[31mRED\u{1b}]8;;e
 /// What the sanitizer makes of the start of [`C0`]: visible, inert.
 pub const C0_SHOWN: &str = "␛]0;pwned-title␇␛[2J";
 
-/// Bytes that survive an HTTP/1 head parser in a field value, target or
-/// reason phrase: bidi override and isolates, RLM, zero width, C1 as UTF-8
-/// (8-bit CSI, OSC, ST, NEL) and as raw bytes.
+/// Bytes an HTTP/1 head parser keeps in a field value: bidi override and
+/// isolates, RLM, zero width, C1 as UTF-8 (8-bit CSI, OSC, ST) and as raw
+/// bytes (CSI, NEL). In a reason phrase the parser keeps nothing non-ASCII,
+/// so the hostile reason phrase comes from the HAR.
 pub const HV: &[u8] = b"\xe2\x80\xaeRLO\xe2\x81\xa6LRI\xe2\x81\xa9\xe2\x80\x8f\xe2\x80\x8b\xc2\x9b31m\xc2\x9d0;c1title\xc2\x9c\x9b2J\x85end";
 
 /// [`HV`] without its raw C1 bytes: a request target must be UTF-8 or the
