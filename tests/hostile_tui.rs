@@ -64,7 +64,11 @@ impl Screens {
     }
 }
 
-fn state_for(snapshot: AnalysisSnapshot, w: u16, h: u16) -> UiState {
+/// A state whose status (input name, input error) and notes are hostile too.
+fn state_for(mut snapshot: AnalysisSnapshot, w: u16, h: u16) -> UiState {
+    snapshot
+        .notes
+        .push(format!("{C0}.har: this HAR export looks sanitized"));
     let status = ReplayStatus {
         source_label: format!("/tmp/{C0}/cap{C0}.pcap"),
         loading: false,
@@ -192,6 +196,9 @@ fn every_dashboard_view_of_the_hostile_capture_is_inert() {
         "iss=https://sso.example/␛]0;pwned",
         "dave␛]0;pwned",
         "wrong-pw␛]0;pwned",
+        "cap␛]0;pwned",
+        "input error: read error near ␛]0;pwned",
+        "note: ␛]0;pwned",
         "CORP␛]0;pwned",
         "bob␛]0;pwned",
         "alg=HS256␛]0;pwned",
