@@ -1,8 +1,13 @@
+//! Network text made printable: the one sanitizer every output (dashboard,
+//! text, JSON, NDJSON, logs) runs capture strings through.
+
 /// Makes network text safe for a terminal or a log: every control character
-/// (C0, DEL, C1), every bidi override or isolate and other invisible format
-/// characters are replaced, so a header value can never move the cursor, set a
-/// window title or reorder what the reader sees. Invalid UTF-8 becomes U+FFFD.
-/// Tabs become a space. The result is printable on one line.
+/// (C0, DEL, C1), bidi override or isolate, invisible format character (zero
+/// width, tag characters U+E0000–U+E007F, interlinear annotation marks) and
+/// the line and paragraph separators are replaced, so a header value can never
+/// move the cursor, set a window title, break a line or reorder what the reader
+/// sees. Invalid UTF-8 becomes U+FFFD. Tabs become a space. The result is
+/// printable on one line.
 pub fn sanitize(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(bytes);
     sanitize_str(&text)
@@ -35,9 +40,10 @@ fn is_safe(c: char) -> bool {
         || (0x80..0xa0).contains(&u)
         || (0x200b..=0x200f).contains(&u)
         || (0x202a..=0x202e).contains(&u)
-        || (0x2060..=0x2069).contains(&u)
-        || u == 0xfeff
-        || u == 0x061c)
+        || (0x2060..=0x206f).contains(&u)
+        || (0xfff9..=0xfffb).contains(&u)
+        || (0xe0000..=0xe007f).contains(&u)
+        || matches!(u, 0xfeff | 0x061c | 0x180e | 0x2028 | 0x2029))
 }
 
 #[cfg(test)]
@@ -52,6 +58,22 @@ mod tests {
         assert!(!s.contains('\u{9b}'));
         assert!(!s.contains('\u{202e}'));
         assert!(s.contains("pwned"));
+    }
+
+    #[test]
+    fn invisible_format_characters_and_separators_are_replaced() {
+        for c in [
+            '\u{2028}',
+            '\u{2029}',
+            '\u{206a}',
+            '\u{206f}',
+            '\u{e0041}',
+            '\u{fff9}',
+            '\u{180e}',
+        ] {
+            let s = sanitize_str(&format!("a{c}b"));
+            assert_eq!(s, "a\u{FFFD}b", "{c:?}");
+        }
     }
 
     #[test]

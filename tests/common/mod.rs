@@ -183,3 +183,6 @@ pub fn check_codes(
         }
     }
 }
+
+/// The hostile capture and HAR of the terminal-safety tests.
+pub mod hostile;

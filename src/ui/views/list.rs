@@ -3,7 +3,7 @@
 //! with a ✗/!/→ marker; colour only repeats it. Marked evidence rows carry `»`.
 
 use super::{fmt, framed, pane_block};
-use crate::model::ExchangeRecord;
+use crate::model::{sanitize_str, ExchangeRecord};
 use crate::ui::app::{Pane, UiState};
 use crate::ui::theme::status_marker;
 use ratatui::buffer::Buffer;
@@ -70,7 +70,10 @@ fn title(state: &UiState) -> String {
         t.push_str(" [follow]");
     }
     if !state.filter.is_empty() {
-        t.push_str(&format!(" [/{}]", fmt::clip(state.filter.text(), 30)));
+        t.push_str(&format!(
+            " [/{}]",
+            sanitize_str(&fmt::clip(state.filter.text(), 30))
+        ));
     }
     if state.snapshot.stats.exchanges_evicted > 0 {
         t.push_str(&format!(
