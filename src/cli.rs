@@ -184,6 +184,10 @@ pub struct CommonArgs {
     /// Exchanges kept for the report and the dashboard (older ones are counted only).
     #[arg(long, default_value_t = 20_000, value_name = "N")]
     pub max_exchanges: usize,
+    /// Memory for the kept exchanges, in MiB (oldest evicted first; counts stay complete).
+    #[arg(long, default_value_t = crate::engine::DEFAULT_STORE_MB as u32, value_name = "MIB",
+          value_parser = clap::value_parser!(u32).range(1..=65536))]
+    pub max_store_mb: u32,
     /// Extra TCP port that carries HTTP (repeatable); HTTP is also recognised by content.
     #[arg(long = "port", value_name = "PORT")]
     pub ports: Vec<u16>,

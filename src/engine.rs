@@ -15,6 +15,11 @@ use crate::store::Store;
 use crate::tcp::{Reassembler, TcpConfig};
 use std::sync::Arc;
 
+/// Default memory budget of the kept exchanges (`--max-store-mb`): with the
+/// other bounded state it keeps a report's peak RSS under 64 MB
+/// (docs/PERFORMANCE.md).
+pub const DEFAULT_STORE_MB: usize = 16;
+
 /// Everything the stages can be configured with.
 #[derive(Clone, Debug)]
 pub struct EngineConfig {
@@ -28,6 +33,8 @@ pub struct EngineConfig {
     pub thresholds: Thresholds,
     /// Exchanges kept for the UI and the report.
     pub max_exchanges: usize,
+    /// Memory budget of the kept exchanges, in bytes.
+    pub max_store_bytes: usize,
     /// Key for secret fingerprints.
     pub fingerprint_key: FingerprintKey,
     /// Emit [`EngineEvent`]s (NDJSON and live outputs).
@@ -42,6 +49,7 @@ impl Default for EngineConfig {
             http: HttpConfig::default(),
             thresholds: Thresholds::default(),
             max_exchanges: 20_000,
+            max_store_bytes: DEFAULT_STORE_MB << 20,
             fingerprint_key: FingerprintKey::random(),
             emit_events: false,
         }
@@ -88,7 +96,7 @@ impl Engine {
             http: HttpParser::new(config.http),
             auth: AuthExtractor::new(config.fingerprint_key),
             diagnoser: Diagnoser::new(config.thresholds),
-            store: Store::new(config.max_exchanges),
+            store: Store::new(config.max_exchanges, config.max_store_bytes),
             pending: Vec::new(),
             events: Vec::new(),
             emit_events: config.emit_events,

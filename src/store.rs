@@ -1,5 +1,6 @@
 //! Store: what the UI and the report read. Owns the kept exchanges (bounded by
-//! `--max-exchanges`, oldest evicted with counters kept), status counts and the
+//! `--max-exchanges` and by a memory budget, `--max-store-mb`; oldest evicted
+//! with counters kept), status counts and the
 //! per-second timeline (bounded). Receives [`ExchangeRecord`]s from the engine;
 //! emits nothing but snapshots of itself. Must not analyse.
 
@@ -12,11 +13,15 @@ pub const TIMELINE_SECS: usize = 6 * 3600;
 
 /// Kept exchanges and counters.
 ///
-/// Invariant: `exchanges.len() <= max_exchanges`; `total == kept + evicted`.
+/// Invariant: `exchanges.len() <= max_exchanges`; `bytes` is the sum of the
+/// kept records' [`ExchangeRecord::weight`] and stays within `max_bytes` (one
+/// record is always kept); `total == kept + evicted`.
 #[derive(Debug)]
 pub struct Store {
     max_exchanges: usize,
-    exchanges: VecDeque<Arc<ExchangeRecord>>,
+    max_bytes: usize,
+    bytes: usize,
+    exchanges: VecDeque<(Arc<ExchangeRecord>, usize)>,
     timeline: VecDeque<TimelineBucket>,
     status_counts: BTreeMap<u16, u64>,
     total: u64,
@@ -24,10 +29,13 @@ pub struct Store {
 }
 
 impl Store {
-    /// A store that keeps at most `max_exchanges` exchanges.
-    pub fn new(max_exchanges: usize) -> Self {
+    /// A store that keeps at most `max_exchanges` exchanges weighing at most
+    /// `max_bytes` together.
+    pub fn new(max_exchanges: usize, max_bytes: usize) -> Self {
         Store {
             max_exchanges,
+            max_bytes,
+            bytes: 0,
             exchanges: VecDeque::new(),
             timeline: VecDeque::new(),
             status_counts: BTreeMap::new(),
@@ -48,11 +56,23 @@ impl Store {
             self.evicted += 1;
             return;
         }
-        if self.exchanges.len() >= self.max_exchanges {
-            self.exchanges.pop_front();
+        let weight = record.weight();
+        while self.exchanges.len() >= self.max_exchanges
+            || (!self.exchanges.is_empty() && self.bytes + weight > self.max_bytes)
+        {
+            let Some((_, w)) = self.exchanges.pop_front() else {
+                break;
+            };
+            self.bytes -= w;
             self.evicted += 1;
         }
-        self.exchanges.push_back(record);
+        self.bytes += weight;
+        self.exchanges.push_back((record, weight));
+    }
+
+    /// Approximate heap bytes of the kept exchanges.
+    pub fn bytes(&self) -> usize {
+        self.bytes
     }
 
     fn count_in_timeline(&mut self, sec: i64, status: Option<u16>) {
@@ -103,7 +123,7 @@ impl Store {
 
     /// Kept exchanges, oldest first.
     pub fn exchanges(&self) -> impl Iterator<Item = &Arc<ExchangeRecord>> {
-        self.exchanges.iter()
+        self.exchanges.iter().map(|(r, _)| r)
     }
 
     /// Timeline buckets, oldest first.
@@ -124,5 +144,70 @@ impl Store {
     /// Exchanges evicted by the cap.
     pub fn evicted(&self) -> u64 {
         self.evicted
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{
+        AuthView, Endpoint, ExchangeId, ExchangeOrigin, Headers, HttpExchange, HttpRequest,
+        HttpVersion, Timestamp,
+    };
+
+    fn record(id: u64, header_bytes: usize) -> Arc<ExchangeRecord> {
+        let mut headers = Headers::new();
+        headers.push("X-Pad", &vec![b'a'; header_bytes]);
+        let ep: Endpoint = "10.0.0.1:5000".parse().expect("endpoint");
+        Arc::new(ExchangeRecord {
+            exchange: HttpExchange {
+                id: ExchangeId(id),
+                origin: ExchangeOrigin::Wire(crate::model::ConnId(1)),
+                client: ep,
+                server: ep,
+                scheme: "http",
+                seq_on_conn: 0,
+                request: Some(HttpRequest {
+                    ts: Timestamp::from_micros(id as i64),
+                    ts_end: Timestamp::from_micros(id as i64),
+                    method: "GET".into(),
+                    target: "/".into(),
+                    version: HttpVersion::Http11,
+                    headers,
+                    body_len: 0,
+                }),
+                response: None,
+                anomalies: Vec::new(),
+            },
+            auth: AuthView::default(),
+        })
+    }
+
+    #[test]
+    fn count_cap_evicts_oldest_and_counts() {
+        let mut s = Store::new(3, usize::MAX);
+        for i in 0..5 {
+            s.push(record(i, 10));
+        }
+        let ids: Vec<u64> = s.exchanges().map(|r| r.exchange.id.0).collect();
+        assert_eq!(ids, vec![2, 3, 4]);
+        assert_eq!((s.total(), s.evicted()), (5, 2));
+    }
+
+    #[test]
+    fn memory_budget_evicts_by_weight_and_keeps_the_newest() {
+        let one = record(0, 1000).weight();
+        let mut s = Store::new(1_000, one * 4);
+        for i in 0..10 {
+            s.push(record(i, 1000));
+        }
+        assert_eq!(s.exchanges().count(), 4);
+        assert!(s.bytes() <= one * 4);
+        // A record heavier than the whole budget is still kept, alone.
+        s.push(record(10, 100_000));
+        let ids: Vec<u64> = s.exchanges().map(|r| r.exchange.id.0).collect();
+        assert_eq!(ids, vec![10]);
+        assert_eq!(s.total(), 11);
+        assert_eq!(s.evicted(), 10);
     }
 }

@@ -125,6 +125,7 @@ impl AuthExtractor {
             self.response_side(resp, &mut view, &mut notes);
         }
         view.anomalies = notes.iter().map(|a| a.code()).collect();
+        shrink(&mut view);
         view
     }
 
@@ -196,6 +197,17 @@ impl AuthExtractor {
             view.hints = parse_server_hints(resp, notes);
         }
     }
+}
+
+/// Views are kept (up to `--max-exchanges`): a vector grown by `push` keeps
+/// room for four elements, which for a 320-byte credential is a kilobyte of
+/// nothing per exchange.
+fn shrink(view: &mut AuthView) {
+    view.credentials.shrink_to_fit();
+    view.api_keys.shrink_to_fit();
+    view.challenges.shrink_to_fit();
+    view.cookies.shrink_to_fit();
+    view.set_cookies.shrink_to_fit();
 }
 
 /// Every `parse_*` over one header set, for callers (fuzzers, tests) that

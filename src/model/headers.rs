@@ -120,6 +120,11 @@ impl Headers {
         self.bytes.len() + 4 * self.ends.len()
     }
 
+    /// Heap bytes held (for memory budgets).
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.capacity() + self.ends.capacity() * std::mem::size_of::<(u32, u32)>()
+    }
+
     /// A display-safe copy of one value.
     pub fn display(&self, name: &str) -> Option<String> {
         self.get(name).map(sanitize)

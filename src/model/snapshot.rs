@@ -132,6 +132,35 @@ pub struct ExchangeRecord {
     pub auth: AuthView,
 }
 
+impl ExchangeRecord {
+    /// Approximate heap bytes the record holds, for the store's memory budget:
+    /// its inline size, header and body bytes, and an estimate per element of
+    /// the auth view (each with a few short strings of its own).
+    pub fn weight(&self) -> usize {
+        use std::mem::size_of;
+        const STRING: usize = 48;
+        let ex = &self.exchange;
+        let req = ex.request.as_ref().map_or(0, |r| {
+            r.method.capacity() + r.target.capacity() + r.headers.heap_bytes() + 2 * STRING
+        });
+        let resp = ex.response.as_ref().map_or(0, |r| {
+            r.reason.capacity()
+                + r.headers.heap_bytes()
+                + r.body_prefix.capacity()
+                + r.interim.capacity() * 2
+                + 2 * STRING
+        });
+        let a = &self.auth;
+        let auth = a.credentials.len() * (size_of::<crate::model::Credential>() + 4 * STRING)
+            + a.api_keys.len() * (size_of::<crate::model::ApiKey>() + 2 * STRING)
+            + a.challenges.len() * (size_of::<crate::model::Challenge>() + 4 * STRING)
+            + a.cookies.len() * (size_of::<crate::model::CookiePair>() + 2 * STRING)
+            + a.set_cookies.len() * (size_of::<crate::model::SetCookie>() + 4 * STRING)
+            + (a.anomalies.capacity() + ex.anomalies.capacity()) * 16;
+        size_of::<Self>() + 2 * STRING + req + resp + auth
+    }
+}
+
 /// Auth-relevant status counts for one second of capture time (the timeline).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct TimelineBucket {

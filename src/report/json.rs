@@ -229,22 +229,73 @@ pub fn write_json(
     s: &AnalysisSnapshot,
     opts: &ReportOptions,
 ) -> io::Result<()> {
-    let mut doc = json!({
+    let mut head = json!({
         "version": VERSION,
         "sources": s.sources,
         "notes": s.notes,
         "thresholds": s.thresholds,
         "stats": stats_json(s),
-        "findings": s.findings.iter().map(|f| finding_json(f, &s.findings)).collect::<Vec<_>>(),
-        "exchanges": s.exchanges.iter().map(|r| exchange_json(r, opts)).collect::<Vec<_>>(),
     });
     for key in ["sources", "notes", "stats"] {
-        if let Some(v) = doc.get_mut(key) {
+        if let Some(v) = head.get_mut(key) {
             sanitize_value(v);
         }
     }
+    let doc = Document {
+        head: &head,
+        snapshot: s,
+        opts,
+    };
     serde_json::to_writer_pretty(&mut *w, &doc)?;
     writeln!(w)
+}
+
+/// The report document, serialized as it is written: findings and exchanges
+/// become JSON one at a time, so a report of many kept exchanges never holds
+/// them all as JSON trees at once (the bytes are those of one whole tree).
+struct Document<'a> {
+    head: &'a Value,
+    snapshot: &'a AnalysisSnapshot,
+    opts: &'a ReportOptions,
+}
+
+impl serde::Serialize for Document<'_> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let Value::Object(head) = self.head else {
+            return Err(serde::ser::Error::custom("report head is not an object"));
+        };
+        let s = self.snapshot;
+        let mut m = ser.serialize_map(Some(head.len() + 2))?;
+        for (k, v) in head {
+            m.serialize_entry(k, v)?;
+        }
+        m.serialize_entry(
+            "findings",
+            &Each(&s.findings, |f: &Finding| finding_json(f, &s.findings)),
+        )?;
+        m.serialize_entry(
+            "exchanges",
+            &Each(&s.exchanges, |r: &std::sync::Arc<ExchangeRecord>| {
+                exchange_json(r, self.opts)
+            }),
+        )?;
+        m.end()
+    }
+}
+
+/// A sequence whose elements are made into JSON one at a time as it is written.
+struct Each<'a, T, F>(&'a [T], F);
+
+impl<T, F: Fn(&T) -> Value> serde::Serialize for Each<'_, T, F> {
+    fn serialize<S: serde::Serializer>(&self, ser: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::SerializeSeq;
+        let mut seq = ser.serialize_seq(Some(self.0.len()))?;
+        for item in self.0 {
+            seq.serialize_element(&(self.1)(item))?;
+        }
+        seq.end()
+    }
 }
 
 fn tagged(kind: &str, v: Value) -> Value {

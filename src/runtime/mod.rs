@@ -34,6 +34,7 @@ pub fn engine_config(common: &CommonArgs) -> EngineConfig {
             ..Thresholds::default()
         },
         max_exchanges: common.max_exchanges,
+        max_store_bytes: (common.max_store_mb as usize) << 20,
         fingerprint_key: fingerprint_key(),
         ..EngineConfig::default()
     };
