@@ -28,9 +28,9 @@ mod tests;
 
 use anyhow::Context as _;
 use clap::Parser;
+use generator::{generate, Config, FileFormat, Summary};
 #[cfg(test)]
 use generator::{http, wire};
-use generator::{generate, Config, FileFormat, Summary};
 use std::io::BufWriter;
 use std::path::PathBuf;
 use std::time::Instant;

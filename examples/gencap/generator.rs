@@ -24,8 +24,8 @@ use rng::Rng;
 use scenario::Client;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
-pub use wire::FileFormat;
 use wire::CaptureWriter;
+pub use wire::FileFormat;
 
 /// 2024-03-01T00:00:00Z: where every capture's clock starts.
 const EPOCH_US: u64 = 1_709_251_200_000_000;
