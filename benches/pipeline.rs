@@ -1,5 +1,5 @@
 //! Criterion benches of the whole pipeline on a generated capture (the same
-//! generator and default mix as `scripts/bench.sh`, 16 MiB): the engine fed
+//! generator and default mix as `scripts/bench.sh`, 8 MiB): the engine fed
 //! frames from memory (decode, reassembly, HTTP, auth, diagnosis, store) and
 //! what `authscope report --format json` does, reading the capture from a
 //! temporary file through the pcap source and writing the JSON report to a
@@ -17,8 +17,9 @@ use authscope::report::{self, ReportOptions};
 use authscope::source;
 use criterion::{criterion_group, criterion_main, Criterion, SamplingMode, Throughput};
 use std::hint::black_box;
+use std::time::Duration;
 
-const CAPTURE_BYTES: u64 = 16 << 20;
+const CAPTURE_BYTES: u64 = 8 << 20;
 
 fn engine() -> Engine {
     Engine::new(EngineConfig {
@@ -84,7 +85,8 @@ fn pipeline(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("pipeline");
     group.sampling_mode(SamplingMode::Flat);
-    group.sample_size(20);
+    group.sample_size(10);
+    group.measurement_time(Duration::from_secs(3));
     group.throughput(Throughput::Bytes(file.len() as u64));
     let frames = records.len();
     group.bench_function(format!("engine/{frames}_frames"), |b| {

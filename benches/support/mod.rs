@@ -3,7 +3,9 @@
 //! the same traffic as `scripts/bench.sh`), their frames, and the decoded TCP
 //! segments with owned payloads so a stage can be measured on its own.
 //! Also the criterion settings every bench uses, kept short so a whole
-//! `cargo bench` run stays within a few minutes on two cores.
+//! `cargo bench` run stays within a few minutes on two cores, and the global
+//! allocator, mimalloc as in the `authscope` binary (`src/main.rs`), so the
+//! figures are those of the shipped program.
 #![allow(dead_code)]
 
 #[allow(dead_code)]
@@ -17,6 +19,9 @@ use std::ops::Range;
 use std::time::Duration;
 
 pub use generator::FileFormat;
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 /// Criterion with short runs: 25 samples, 1 s warm-up, 2 s of measurement.
 pub fn criterion() -> Criterion {
