@@ -7,12 +7,14 @@
 #   SIZE=200M TOOLS="authscope" scripts/bench.sh
 #
 # Environment: SIZE (gencap --size, default 1G), SEED (default 1), DATA_DIR
-# (default bench-data), TOOLS (default "authscope tshark tcpflow httpry"; tools
-# that are not installed are skipped), GENCAP_ARGS (extra gencap options).
+# (default bench-data), TOOLS (default "authscope tshark tcpflow httpry"; also
+# "tcpdump"; tools that are not installed are skipped), GENCAP_ARGS (extra gencap options).
 # The capture is reused when a previous run made it with the same size, seed,
 # options and generator source. Each tool runs under GNU time (`/usr/bin/time
-# -v`, Debian package `time`, installed here when missing) and the script
-# prints wall seconds, MB/s, packets/s, CPU seconds and peak RSS per tool.
+# -v`, Debian package `time`, installed here when missing; `scripts/setup.sh
+# --bench` installs the other tools) and the script prints one markdown table:
+# wall seconds, MB/s (file bytes / wall time), packets/s, CPU seconds, peak RSS
+# and how much output each tool produced.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -73,15 +75,20 @@ packet_count() {
   printf '%s\n' "${n:-0}"
 }
 
-# The command line for one tool, or nothing when it is not installed.
+# The command line for one tool, or nothing when it is not installed. Each tool
+# does its usual job on the whole file: authscope and tshark dissect HTTP,
+# tcpflow reassembles every TCP stream into files under $work/tcpflow (deleted
+# after the run), httpry logs one line per request and response, tcpdump (not in
+# the default list) copies the packets to /dev/null as a floor.
 tool_command() {
-  local tool=$1 file=$2
+  local tool=$1 file=$2 work=$3
   case "$tool" in
     authscope) echo "./target/release/authscope report --format text $file" ;;
     tshark) command -v tshark >/dev/null &&
       echo "tshark -n -r $file -Y http -o tcp.reassemble_out_of_order:TRUE" ;;
-    tcpflow) command -v tcpflow >/dev/null && echo "tcpflow -C -r $file" ;;
-    httpry) command -v httpry >/dev/null && echo "httpry -r $file" ;;
+    tcpflow) command -v tcpflow >/dev/null && echo "tcpflow -r $file -o $work/tcpflow" ;;
+    httpry) command -v httpry >/dev/null && echo "httpry -q -r $file" ;;
+    tcpdump) command -v tcpdump >/dev/null && echo "tcpdump -r $file -w /dev/null" ;;
     *) say "unknown tool '$tool'"; return 1 ;;
   esac
   return 0
@@ -92,11 +99,22 @@ to_seconds() {
   awk -F: '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i; printf "%.2f", s }' <<<"$1"
 }
 
+# What a tool produced: lines on stdout, or files written for tcpflow.
+output_size() {
+  local tool=$1 out=$2 work=$3
+  if [ "$tool" = tcpflow ]; then
+    printf '%s files' "$(find "$work/tcpflow" -type f -name '*-*' 2>/dev/null | wc -l)"
+  else
+    printf '%s lines' "$(wc -l <"$out")"
+  fi
+}
+
 run_tool() {
   local tool=$1 file=$2 bytes=$3 packets=$4 work=$5 cmd rc wall cpu rss out
-  cmd=$(tool_command "$tool" "$file") || return 0
+  cmd=$(tool_command "$tool" "$file" "$work") || return 0
   if [ -z "$cmd" ]; then say "$tool is not installed: skipped"; return 0; fi
   out="$work/$tool.out"
+  if [ "$tool" = tcpflow ]; then rm -rf "$work/tcpflow"; mkdir -p "$work/tcpflow"; fi
   say "running: $cmd"
   rc=0
   # shellcheck disable=SC2086 # cmd is a word list built above
@@ -104,18 +122,18 @@ run_tool() {
   wall=$(to_seconds "$(sed -n 's/.*Elapsed (wall clock) time[^:]*: *//p' "$work/$tool.time")")
   cpu=$(awk -F': *' '/User time|System time/ { s += $2 } END { printf "%.2f", s }' "$work/$tool.time")
   rss=$(awk -F': *' '/Maximum resident set size/ { printf "%.0f", $2 / 1024 }' "$work/$tool.time")
-  local lines note=""
-  lines=$(wc -l <"$out")
-  [ "$rc" -eq 0 ] || note="exit $rc: $(head -c 120 "$work/$tool.err" | tr '\n' ' ')"
+  local produced note=""
+  produced=$(output_size "$tool" "$out" "$work")
+  [ "$rc" -eq 0 ] || note="exit $rc: $(head -c 120 "$work/$tool.err" | tr '\n|' '  ')"
   # A failed run has no throughput worth printing: its rates show as "-".
   awk -v t="$tool" -v w="$wall" -v c="$cpu" -v r="$rss" -v b="$bytes" -v p="$packets" \
-    -v l="$lines" -v n="$note" -v ok="$((rc == 0))" 'BEGIN {
+    -v o="$produced" -v n="$note" -v ok="$((rc == 0))" 'BEGIN {
       d = (w > 0) ? w : 0.01
       mbs = ok ? sprintf("%.1f", b / 1e6 / d) : "-"
       pps = ok ? sprintf("%.0f", p / d) : "-"
-      printf "%-10s %8.2f %8s %11s %8.2f %9s %10s  %s\n", t, w, mbs, pps, c, r, l, n
+      printf "| %s | %.2f | %s | %s | %.2f | %s | %s | %s |\n", t, w, mbs, pps, c, r, o, n
     }'
-  rm -f "$out"
+  rm -rf "$out" "$work/tcpflow"
 }
 
 main() {
@@ -129,10 +147,10 @@ main() {
   WORK=$(mktemp -d)
   trap 'rm -rf "$WORK"' EXIT
   machine
-  printf 'capture: %s, %s bytes, %s packets, authscope %s\n' "$file" "$bytes" "$packets" \
+  printf 'capture: %s, %s bytes, %s packets, authscope %s\n\n' "$file" "$bytes" "$packets" \
     "$(git rev-parse --short HEAD 2>/dev/null || echo '?')"
-  printf '%-10s %8s %8s %11s %8s %9s %10s  %s\n' tool seconds MB/s packets/s cpu_s rss_MiB \
-    out_lines note
+  echo '| tool | seconds | MB/s | packets/s | CPU s | peak RSS MiB | output | note |'
+  echo '|---|--:|--:|--:|--:|--:|--:|---|'
   local tool
   for tool in $TOOLS; do
     run_tool "$tool" "$file" "$bytes" "$packets" "$WORK"

@@ -6,8 +6,9 @@
 # `--browser` adds what scripts/capture/har/record-har.sh needs to re-record the
 # HAR fixtures: Debian's chromium, and Node.js with npm when `node`/`npm` are
 # not on the PATH. Tests never need a browser (the fixtures are committed).
-# `--bench` adds GNU time and tcpreplay for scripts/bench.sh, flood.sh and
-# live-bench.sh. Flags combine (`--test --browser`). Idempotent; uses sudo when not root.
+# `--bench` adds GNU time, tshark, tcpflow and httpry (the tools scripts/bench.sh
+# compares with) and tcpreplay (flood.sh, live-bench.sh).
+# Flags combine (`--test --browser`). Idempotent; uses sudo when not root.
 set -euo pipefail
 need=()
 have_pkg() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -20,7 +21,7 @@ for arg in "$@"; do
       command -v node >/dev/null || want+=(nodejs)
       command -v npm >/dev/null || want+=(npm)
       ;;
-    --bench) want+=(time tcpreplay tshark) ;;
+    --bench) want+=(time tcpreplay tshark tcpflow httpry) ;;
     *) echo "setup: unknown option $arg (use --test, --browser, --bench)" >&2; exit 2 ;;
   esac
 done

@@ -2,9 +2,9 @@
 //! receives the client, its conversation state and the exchange buffers;
 //! emits one GET/POST and its 200/302/304/403 answer; must not know about TCP.
 
-use crate::http::{self, header, Body, Framing};
-use crate::rng::Rng;
-use crate::scenario::{framing, sized, Client, Conversation, Exchange};
+use super::http::{self, header, Body, Framing};
+use super::rng::Rng;
+use super::scenario::{framing, sized, Client, Conversation, Exchange};
 
 const ACCEPT_HTML: &str = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8";
 

@@ -5,9 +5,9 @@
 //! and the reorder/retransmit odds; emits one `Pkt` at a time; must not write
 //! to the capture itself or keep more than one exchange in memory.
 
-use crate::rng::Rng;
-use crate::scenario::{self, Client, Conversation, Exchange};
-use crate::wire::{Endpoint, Segment, ACK, FIN, PSH, SYN};
+use super::rng::Rng;
+use super::scenario::{self, Client, Conversation, Exchange};
+use super::wire::{Endpoint, Segment, ACK, FIN, PSH, SYN};
 use std::collections::VecDeque;
 
 pub const MSS: usize = 1460;

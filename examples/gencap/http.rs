@@ -4,7 +4,7 @@
 //! chose; emits the exact bytes of one message into a caller-owned buffer;
 //! must not decide framing at the TCP level or use real credentials.
 
-use crate::rng::Rng;
+use super::rng::Rng;
 use base64::engine::general_purpose::{STANDARD, URL_SAFE_NO_PAD};
 use base64::Engine as _;
 use std::io::Write;

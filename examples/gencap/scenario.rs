@@ -3,8 +3,8 @@
 //! scenario state; receives the step to play and a PRNG; emits one request and
 //! one response (bytes) plus the status code; must not know about TCP.
 
-use crate::http::{self, header, Body, Framing};
-use crate::rng::Rng;
+use super::http::{self, header, Body, Framing};
+use super::rng::Rng;
 
 /// A server: Host header value, address and port.
 pub struct Server {
@@ -168,7 +168,7 @@ impl Exchange<'_> {
 /// Plays step `conv.step` of `client`'s profile and returns the status code.
 pub fn play(client: &Client, conv: &mut Conversation, ex: &mut Exchange<'_>, rng: &mut Rng) -> u16 {
     let code = match client.profile {
-        Profile::Browser => crate::browse::browser(client, conv, ex, rng),
+        Profile::Browser => super::browse::browser(client, conv, ex, rng),
         Profile::Api => api(client, ex, rng),
         Profile::Basic => basic(client, conv.step, ex, rng),
         Profile::Digest => digest(client, conv, ex, rng),

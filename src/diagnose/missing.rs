@@ -41,6 +41,11 @@ impl MissingState {
     pub fn is_waiting(&self) -> bool {
         !self.pending.is_empty()
     }
+
+    /// The oldest challenge still waiting.
+    pub fn first_pending(&self) -> Option<ExchangeId> {
+        self.pending.iter().map(|(id, _)| *id).min()
+    }
 }
 
 /// Looks at one exchange of the conversation; true when a new challenge now

@@ -265,11 +265,16 @@ impl Diagnoser {
             th: thresholds,
             stripped: *stripped,
         };
-        convs.for_each_in_order(|conv| {
-            if conv.missing.is_waiting() {
-                fire_missing(conv, None, &mut env);
-            }
-        });
+        // In challenge order, not the map's per-process random order, so the
+        // finding ids are the same on every run.
+        let mut waiting: Vec<&mut Conv> = convs
+            .values_mut()
+            .filter(|c| c.missing.is_waiting())
+            .collect();
+        waiting.sort_by_key(|c| c.missing.first_pending());
+        for conv in waiting {
+            fire_missing(conv, None, &mut env);
+        }
     }
 
     /// All findings, ranked: errors, warnings, info; then by count (desc), then first time.
