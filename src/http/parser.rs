@@ -180,8 +180,9 @@ pub(crate) fn parse_request_head(p: &HeadParsers, bytes: &[u8]) -> Result<ReqHea
 }
 
 /// Where the target of a request line lies when it contains spaces (between
-/// the first and the last space, RFC 9112 §3.2 forbids them): `None` when it
-/// has none.
+/// the first and the last space, RFC 9112 §3.2 forbids them) or raw non-ASCII
+/// bytes (clients that send UTF-8 or Latin-1 paths unencoded; servers take
+/// them): `None` when it has neither.
 fn spaced_target(bytes: &[u8]) -> Option<(usize, usize)> {
     let line = bytes.get(..bytes.iter().position(|&b| b == b'\n')?)?;
     let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -200,8 +201,9 @@ fn spaced_target(bytes: &[u8]) -> Option<(usize, usize)> {
             .rev()
             .take_while(|&&b| b == b' ')
             .count();
-    let has_space = line.get(start..=end.checked_sub(1)?)?.contains(&b' ');
-    (start < end && has_space).then_some((start, end))
+    let target = line.get(start..=end.checked_sub(1)?)?;
+    let odd = target.iter().any(|&b| b == b' ' || !b.is_ascii());
+    (start < end && odd).then_some((start, end))
 }
 
 /// The request line is `method SP HTTP-version` with no target between them:
@@ -264,8 +266,8 @@ fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
     if no_target {
         out.extend_from_slice(b"/ ");
     }
-    // A target with spaces: they become `+` for httparse; the caller puts
-    // the original target back.
+    // A target with spaces or raw non-ASCII bytes: they become `+` and `_`
+    // for httparse; the caller puts the original target back.
     let spaced = match kind {
         StartKind::Request => spaced_target(bytes),
         StartKind::Response => None,
@@ -274,6 +276,8 @@ fn sanitize(bytes: &[u8], kind: StartKind) -> Option<Vec<u8>> {
         for b in out.get_mut(a..b)? {
             if *b == b' ' {
                 *b = b'+';
+            } else if !b.is_ascii() {
+                *b = b'_';
             }
         }
     }

@@ -211,3 +211,23 @@ fn http_client_and_server_both_not_http_is_given_up() {
     assert!(twice.stopped());
     assert_eq!(twice.stats.unparsed_streams, 1);
 }
+
+#[test]
+fn http_non_utf8_request_target_is_kept_lossily() {
+    // A Latin-1 or raw byte in the target (clients that do not percent-encode)
+    // must not make the connection look like something other than HTTP.
+    let r = run(&[
+        c(b"GET /caf\xe9?q=\xff HTTP/1.1\r\nHost: a\r\nAuthorization: Basic dTpw\r\n\r\n"),
+        s(b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n"),
+        c(b"GET /y HTTP/1.1\r\nHost: a\r\n\r\n"),
+        s(b"HTTP/1.1 204 No Content\r\n\r\n"),
+    ]);
+    let got: Vec<_> = r.exchanges.iter().map(|e| (target(e), status(e))).collect();
+    assert_eq!(
+        got,
+        [
+            (Some("/caf\u{fffd}?q=\u{fffd}"), Some(401)),
+            (Some("/y"), Some(204))
+        ]
+    );
+}
