@@ -155,12 +155,10 @@ pub(crate) fn render_loop(id: FindingId, env: &mut Env<'_>) {
     let Some(e) = env.reg.entry(id) else {
         return;
     };
-    let client = e.f.client.map(|c| c.to_string()).unwrap_or_default();
+    let addr = e.f.client.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let client = super::words::client_label(addr);
     let origin = clip(e.f.origin.as_deref().unwrap_or(""), 80);
-    let whom = match e.f.user.as_deref() {
-        Some(u) => format!("{}@{client}", clip(u, 40)),
-        None => client.clone(),
-    };
+    let whom = who(e.f.user.as_deref(), addr);
     e.f.title = format!(
         "{whom} → {origin}: {} 401 responses{}, client keeps retrying",
         e.f.count,

@@ -11,7 +11,7 @@
 use super::challenge::Outcome;
 use super::ctx::Ctx;
 use super::findings::Hit;
-use super::words::{clip, fixes, list, over, plural, secs};
+use super::words::{client_label, clip, fixes, list, over, plural, secs};
 use super::Env;
 use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
 use std::net::IpAddr;
@@ -123,13 +123,14 @@ pub(crate) fn fire(
             continue;
         };
         e.facts.label(&st.path);
+        let who = client_label(client);
         e.f.title = format!(
-            "{client} → {}: {} never answered with credentials",
+            "{who} → {}: {} never answered with credentials",
             clip(&st.origin, 80),
             plural(e.f.count, "401 challenge")
         );
         e.f.explanation = format!(
-            "{} from {client} to {} without credentials (on {}) got 401 offering {}{}, and the \
+            "{} from {who} to {} without credentials (on {}) got 401 offering {}{}, and the \
              client did not retry with credentials within {}. The first 401 is normally followed \
              by a retry that carries Authorization; here none came.",
             plural(e.f.count, "request"),
