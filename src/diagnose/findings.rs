@@ -48,6 +48,8 @@ pub(crate) struct Facts {
     pub render: Option<Render>,
     /// The text is older than the last hit.
     stale: bool,
+    /// The highest evidence id counted.
+    newest: Option<ExchangeId>,
     /// Distinct labels (schemes, cookie reasons, URLs), in first-seen order.
     pub labels: Vec<String>,
     /// Distinct credential fingerprints with how often each was seen.
@@ -123,13 +125,18 @@ impl Registry {
         };
         let f = self.findings.get_mut(idx)?;
         let facts = self.facts.get_mut(idx)?;
-        let seen = facts.recent.contains(&hit.evidence) || f.evidence.contains(&hit.evidence);
+        // Evidence mostly arrives in id order: an id above every id seen so
+        // far is new without searching the lists.
+        let newer = facts.newest.is_none_or(|n| hit.evidence > n);
+        let seen = !newer
+            && (facts.recent.contains(&hit.evidence) || f.evidence.contains(&hit.evidence));
         if fresh || !seen {
             grow(f, hit.evidence, hit.ts, fresh);
             if facts.recent.len() >= RECENT_IDS {
                 facts.recent.pop_front();
             }
             facts.recent.push_back(hit.evidence);
+            facts.newest = facts.newest.max(Some(hit.evidence));
         }
         if f.user.is_none() {
             f.user = hit.user.map(str::to_string);
@@ -151,6 +158,9 @@ impl Registry {
                 f.evidence.sort_unstable();
                 if ts < f.first_ts {
                     f.first_ts = ts;
+                }
+                if let Some(facts) = self.facts.get_mut(id.0 as usize) {
+                    facts.newest = facts.newest.max(Some(ex));
                 }
             }
         }
