@@ -18,7 +18,7 @@ use std::sync::Arc;
 /// Default memory budget of the kept exchanges (`--max-store-mb`): with the
 /// other bounded state it keeps a report's peak RSS under 64 MB
 /// (docs/PERFORMANCE.md).
-pub const DEFAULT_STORE_MB: usize = 16;
+pub const DEFAULT_STORE_MB: usize = 24;
 
 /// Everything the stages can be configured with.
 #[derive(Clone, Debug)]

@@ -12,6 +12,11 @@ use std::process::ExitCode;
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    // mimalloc asks for transparent huge pages; a partly used 2 MiB page
+    // counts whole in RSS, which cost a fifth of the 64 MB budget
+    // (docs/PERFORMANCE.md). Best effort: without it we only use more memory.
+    #[cfg(target_os = "linux")]
+    let _ = nix::sys::prctl::set_thp_disable(true);
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(e) => {

@@ -128,8 +128,8 @@ impl Registry {
         // Evidence mostly arrives in id order: an id above every id seen so
         // far is new without searching the lists.
         let newer = facts.newest.is_none_or(|n| hit.evidence > n);
-        let seen = !newer
-            && (facts.recent.contains(&hit.evidence) || f.evidence.contains(&hit.evidence));
+        let seen =
+            !newer && (facts.recent.contains(&hit.evidence) || f.evidence.contains(&hit.evidence));
         if fresh || !seen {
             grow(f, hit.evidence, hit.ts, fresh);
             if facts.recent.len() >= RECENT_IDS {
