@@ -12,98 +12,24 @@ mod common;
 
 use common::hostile::har::hostile_har;
 use common::hostile::{forbidden_in, hostile_pcap, is_forbidden, unescaped_markers, C0_SHOWN};
+use common::tmux::{self, Tmux, DEADLINE, POLL};
 use std::collections::BTreeSet;
 use std::path::Path;
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-const DEADLINE: Duration = Duration::from_secs(30);
-const POLL: Duration = Duration::from_millis(40);
-
-/// A private tmux server (own socket); killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Option<Output> {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .ok()
-    }
-
-    fn stdout(&self, args: &[&str]) -> String {
-        self.run(args)
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    }
-
-    fn screen(&self) -> String {
-        self.stdout(&["capture-pane", "-p", "-t", "main"])
-    }
-
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            assert!(
-                start.elapsed() < DEADLINE,
-                "timed out waiting for {what}; screen:\n{screen}"
-            );
-            std::thread::sleep(POLL);
-        }
-    }
-
-    /// Sends one key and waits until the screen shows its effect.
-    fn press(&self, key: &str, what: &str) -> String {
-        let before = self.screen();
-        self.run(&["send-keys", "-t", "main", key]);
-        self.wait_for(what, |s| s != before)
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
+use std::time::Instant;
 
 /// Starts the dashboard in a pane whose output is piped to `raw` from its
 /// first byte (the command waits for a line on stdin until the pipe is set).
 fn start(file: &Path, raw: &Path) -> Option<Tmux> {
-    let tmux = Tmux {
-        socket: format!(
-            "authscope-hostile-{}-{}",
-            std::process::id(),
-            file.extension().and_then(|e| e.to_str()).unwrap_or("x")
-        ),
-    };
+    let name = format!(
+        "hostile-{}",
+        file.extension().and_then(|e| e.to_str()).unwrap_or("x")
+    );
     let command = format!(
         "read _; '{}' replay --no-mouse '{}'; echo authscope-exit=$?; exec sleep 120",
         env!("CARGO_BIN_EXE_authscope"),
         file.display()
     );
-    let size = ["-x", "130", "-y", "40"];
-    let mut args = vec!["new-session", "-d", "-s", "main"];
-    args.extend_from_slice(&size);
-    args.push(&command);
-    if !tmux.run(&args)?.status.success() {
-        return None;
-    }
+    let tmux = Tmux::start(&name, &command, 130, 40)?;
     let pipe = format!("cat >> '{}'", raw.display());
     tmux.run(&["pipe-pane", "-o", "-t", "main", &pipe])?;
     tmux.run(&["send-keys", "-t", "main", "Enter"])?;
@@ -216,7 +142,7 @@ fn check_raw(raw: &[u8]) {
 
 /// Replays `bytes` saved as `name` and checks everything the terminal got.
 fn replay_is_inert(name: &str, bytes: &[u8]) {
-    if !tmux_available() {
+    if !tmux::available() {
         eprintln!("skipping: tmux is not installed");
         return;
     }

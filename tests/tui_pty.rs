@@ -8,99 +8,10 @@
 //! `AUTHSCOPE_TUI_CAPTURE` and `AUTHSCOPE_TUI_EXPECT` replace the bundled
 //! capture and the finding code waited for.
 
+mod common;
+
+use common::tmux::{self, Tmux};
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
-use std::time::{Duration, Instant};
-
-const DEADLINE: Duration = Duration::from_secs(30);
-const POLL: Duration = Duration::from_millis(50);
-
-/// One private tmux server; killed on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn start(name: &str, command: &str) -> Option<Tmux> {
-        let socket = format!("authscope-{name}-{}", std::process::id());
-        let tmux = Tmux { socket };
-        let out = tmux.run(&[
-            "new-session",
-            "-d",
-            "-s",
-            "main",
-            "-x",
-            "100",
-            "-y",
-            "30",
-            command,
-        ])?;
-        if !out.status.success() {
-            eprintln!(
-                "tmux new-session failed: {}",
-                String::from_utf8_lossy(&out.stderr)
-            );
-            return None;
-        }
-        Some(tmux)
-    }
-
-    fn run(&self, args: &[&str]) -> Option<Output> {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .env_remove("TMUX")
-            .output()
-            .ok()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "main"])
-            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
-            .unwrap_or_default()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "main"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    fn alternate_on(&self) -> String {
-        self.run(&["display-message", "-p", "-t", "main", "#{alternate_on}"])
-            .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
-            .unwrap_or_default()
-    }
-
-    /// Polls the screen until `pred` holds; panics with the last screen at the deadline.
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if pred(&screen) {
-                return screen;
-            }
-            if start.elapsed() > DEADLINE {
-                panic!("timed out waiting for {what}; screen:\n{screen}");
-            }
-            std::thread::sleep(POLL);
-        }
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
-fn tmux_available() -> bool {
-    Command::new("tmux")
-        .arg("-V")
-        .output()
-        .is_ok_and(|o| o.status.success())
-}
 
 /// `sh -c` line: run the dashboard, print its exit status, keep the pane open.
 fn shell_command(file: &Path) -> String {
@@ -134,7 +45,7 @@ fn quit_and_check(tmux: &Tmux, expected_exit: i32) {
 
 #[test]
 fn replay_shows_finding_jumps_to_evidence_opens_detail_and_quits() {
-    if !tmux_available() {
+    if !tmux::available() {
         eprintln!("skipping: tmux is not installed");
         return;
     }
@@ -146,7 +57,7 @@ fn replay_shows_finding_jumps_to_evidence_opens_detail_and_quits() {
         return;
     }
     let code = std::env::var("AUTHSCOPE_TUI_EXPECT").unwrap_or_else(|_| "auth-loop".into());
-    let Some(tmux) = Tmux::start("e2e", &shell_command(&file)) else {
+    let Some(tmux) = Tmux::start("e2e", &shell_command(&file), 100, 30) else {
         eprintln!("skipping: could not start tmux");
         return;
     };
@@ -180,14 +91,14 @@ fn replay_shows_finding_jumps_to_evidence_opens_detail_and_quits() {
 
 #[test]
 fn replay_of_unreadable_input_shows_the_error_and_restores_the_terminal() {
-    if !tmux_available() {
+    if !tmux::available() {
         eprintln!("skipping: tmux is not installed");
         return;
     }
     let dir = tempfile::tempdir().expect("temp dir");
     let file = dir.path().join("not-a-capture.pcap");
     std::fs::write(&file, b"this is not a capture file\n").expect("write temp file");
-    let Some(tmux) = Tmux::start("err", &shell_command(&file)) else {
+    let Some(tmux) = Tmux::start("err", &shell_command(&file), 100, 30) else {
         eprintln!("skipping: could not start tmux");
         return;
     };

@@ -186,3 +186,4 @@ pub fn check_codes(
 
 /// The hostile capture and HAR of the terminal-safety tests.
 pub mod hostile;
+pub mod tmux;
