@@ -18,6 +18,9 @@
 mod common;
 
 #[allow(dead_code)]
+// `common::hostile` includes the generator's `wire.rs` on its own as well: two
+// copies of a few pcap-writing helpers in this test binary, on purpose.
+#[allow(clippy::duplicate_mod)]
 #[path = "../examples/gencap/generator.rs"]
 mod generator;
 
