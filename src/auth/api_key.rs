@@ -66,20 +66,22 @@ fn looks_secret(v: &str) -> bool {
 }
 
 /// True when `name` is an API-key header.
-pub fn is_key_header(name: &str) -> bool {
-    KEY_HEADERS.iter().any(|h| h.eq_ignore_ascii_case(name))
+pub(crate) fn is_key_header(name: &[u8]) -> bool {
+    KEY_HEADERS
+        .iter()
+        .any(|h| h.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// API keys in the request's headers and target.
 pub fn parse_api_keys(req: &HttpRequest, key: &FingerprintKey) -> Vec<ApiKey> {
     let mut out = Vec::new();
-    for (name, value) in req.headers.iter().filter(|(n, _)| is_key_header(n)) {
+    for (name, value) in req.headers.fields().filter(|(n, _)| is_key_header(n)) {
         if out.len() >= MAX_KEYS {
             return out;
         }
         let v = String::from_utf8_lossy(value);
         out.push(ApiKey {
-            source: name.to_string(),
+            source: String::from_utf8_lossy(name).into_owned(),
             value: Secret::new(clip(v.trim(), MAX_VALUE), key),
         });
     }

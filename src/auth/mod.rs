@@ -64,16 +64,15 @@ struct Present {
 }
 
 /// Request header fields the request side decodes.
-fn is_request_auth(name: &str) -> bool {
+fn is_request_auth(name: &[u8]) -> bool {
     ["authorization", "proxy-authorization", "cookie"]
         .iter()
-        .any(|n| n.eq_ignore_ascii_case(name))
+        .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
         || api_key::is_key_header(name)
 }
 
 /// Response header fields the response side decodes.
-fn is_response_auth(name: &str) -> bool {
-    let b = name.as_bytes();
+fn is_response_auth(b: &[u8]) -> bool {
     [
         "www-authenticate",
         "proxy-authenticate",
@@ -81,7 +80,7 @@ fn is_response_auth(name: &str) -> bool {
         "retry-after",
     ]
     .iter()
-    .any(|n| n.eq_ignore_ascii_case(name))
+    .any(|n| n.as_bytes().eq_ignore_ascii_case(b))
         || starts_with_ignore_case(b, b"ratelimit")
         || starts_with_ignore_case(b, b"x-ratelimit-")
         || starts_with_ignore_case(b, b"x-rate-limit-")
@@ -106,10 +105,10 @@ impl AuthExtractor {
     pub fn extract(&mut self, exchange: &HttpExchange) -> AuthView {
         let present = Present {
             request: exchange.request.as_ref().is_some_and(|r| {
-                r.headers.iter().any(|(n, _)| is_request_auth(n)) || r.target.contains('?')
+                r.headers.fields().any(|(n, _)| is_request_auth(n)) || r.target.contains('?')
             }),
             response: exchange.response.as_ref().is_some_and(|r| {
-                r.status >= 400 || r.headers.iter().any(|(n, _)| is_response_auth(n))
+                r.status >= 400 || r.headers.fields().any(|(n, _)| is_response_auth(n))
             }),
         };
         let mut view = AuthView::default();
@@ -136,13 +135,13 @@ impl AuthExtractor {
         notes: &mut Vec<AuthAnomaly>,
     ) {
         let amz = req.headers.get_str("x-amz-date");
-        for (name, value) in req.headers.iter() {
-            let target = if name.eq_ignore_ascii_case("authorization") {
+        for (name, value) in req.headers.fields() {
+            let target = if name.eq_ignore_ascii_case(b"authorization") {
                 ChallengeTarget::Server
-            } else if name.eq_ignore_ascii_case("proxy-authorization") {
+            } else if name.eq_ignore_ascii_case(b"proxy-authorization") {
                 ChallengeTarget::Proxy
             } else {
-                if name.eq_ignore_ascii_case("cookie") {
+                if name.eq_ignore_ascii_case(b"cookie") {
                     let room = cookie::MAX_COOKIES.saturating_sub(view.cookies.len());
                     let pairs = parse_cookie_header(value, &self.key, notes);
                     view.cookies.extend(pairs.into_iter().take(room));
@@ -165,13 +164,13 @@ impl AuthExtractor {
         view: &mut AuthView,
         notes: &mut Vec<AuthAnomaly>,
     ) {
-        for (name, value) in resp.headers.iter() {
-            let target = if name.eq_ignore_ascii_case("www-authenticate") {
+        for (name, value) in resp.headers.fields() {
+            let target = if name.eq_ignore_ascii_case(b"www-authenticate") {
                 ChallengeTarget::Server
-            } else if name.eq_ignore_ascii_case("proxy-authenticate") {
+            } else if name.eq_ignore_ascii_case(b"proxy-authenticate") {
                 ChallengeTarget::Proxy
             } else {
-                if name.eq_ignore_ascii_case("set-cookie") {
+                if name.eq_ignore_ascii_case(b"set-cookie") {
                     // A field value on the wire holds no LF (RFC 9110 §5.5), but
                     // HAR producers (Firefox) join repeated Set-Cookie fields with
                     // newlines: each line is one cookie.

@@ -47,18 +47,18 @@ pub fn parse_rate_limit(
 ) -> Option<RateLimitView> {
     let mut v = RateLimitView::default();
     for (name, raw) in headers.iter() {
-        let text = String::from_utf8_lossy(raw);
-        let text = text.trim();
+        let text = || String::from_utf8_lossy(raw).trim().to_string();
         if name.eq_ignore_ascii_case("retry-after") {
-            v.retry_after_raw = Some(text.to_string());
-            v.retry_after = parse_retry_after(text, now);
+            let text = text();
+            v.retry_after = parse_retry_after(&text, now);
+            v.retry_after_raw = Some(text);
             if v.retry_after.is_none() {
                 note(notes, AuthAnomaly::RetryAfterBad);
             }
         } else if name.eq_ignore_ascii_case("ratelimit") {
-            structured(&mut v, text, notes);
+            structured(&mut v, &text(), notes);
         } else if let Some(s) = slot(name) {
-            family(&mut v, s, text, now, notes);
+            family(&mut v, s, &text(), now, notes);
         } else {
             continue;
         }

@@ -108,6 +108,12 @@ impl Headers {
         self.get(name).is_some()
     }
 
+    /// All fields in wire order, names as bytes: for scans that only compare
+    /// names, without the UTF-8 check [`Headers::iter`] makes per name.
+    pub fn fields(&self) -> impl Iterator<Item = (&[u8], &[u8])> {
+        self.raw()
+    }
+
     /// All fields in wire order.
     pub fn iter(&self) -> impl Iterator<Item = (&str, &[u8])> {
         // Names were pushed as `&str` and end on their own boundaries.
