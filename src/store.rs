@@ -150,37 +150,15 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::model::{
-        AuthView, Endpoint, ExchangeId, ExchangeOrigin, Headers, HttpExchange, HttpRequest,
-        HttpVersion, Timestamp,
-    };
+    use crate::diagnose::testkit::get;
 
     fn record(id: u64, header_bytes: usize) -> Arc<ExchangeRecord> {
-        let mut headers = Headers::new();
-        headers.push("X-Pad", &vec![b'a'; header_bytes]);
-        let ep: Endpoint = "10.0.0.1:5000".parse().expect("endpoint");
-        Arc::new(ExchangeRecord {
-            exchange: HttpExchange {
-                id: ExchangeId(id),
-                origin: ExchangeOrigin::Wire(crate::model::ConnId(1)),
-                client: ep,
-                server: ep,
-                scheme: "http",
-                seq_on_conn: 0,
-                request: Some(HttpRequest {
-                    ts: Timestamp::from_micros(id as i64),
-                    ts_end: Timestamp::from_micros(id as i64),
-                    method: "GET".into(),
-                    target: "/".into(),
-                    version: HttpVersion::Http11,
-                    headers,
-                    body_len: 0,
-                }),
-                response: None,
-                anomalies: Vec::new(),
-            },
-            auth: AuthView::default(),
-        })
+        let pad = "a".repeat(header_bytes);
+        Arc::new(
+            get(id, id as i64, "10.0.0.1", "a.test", "/")
+                .req_header("X-Pad", &pad)
+                .build(),
+        )
     }
 
     #[test]

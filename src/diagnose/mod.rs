@@ -25,7 +25,7 @@ mod tokens;
 mod words;
 
 #[cfg(test)]
-mod testkit;
+pub(crate) mod testkit;
 #[cfg(test)]
 mod tests;
 
