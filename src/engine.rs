@@ -245,7 +245,7 @@ impl Engine {
     }
 
     /// An immutable picture for the UI and the report.
-    pub fn snapshot(&self, sources: Vec<SourceStats>, notes: Vec<String>) -> AnalysisSnapshot {
+    pub fn snapshot(&mut self, sources: Vec<SourceStats>, notes: Vec<String>) -> AnalysisSnapshot {
         AnalysisSnapshot {
             sources,
             stats: self.stats(),

@@ -50,6 +50,8 @@ pub(crate) struct Facts {
     stale: bool,
     /// The highest evidence id counted.
     newest: Option<ExchangeId>,
+    /// Queued for its detector to re-word ([`Registry::reword_later`]).
+    queued: bool,
     /// Distinct labels (schemes, cookie reasons, URLs), in first-seen order.
     pub labels: Vec<String>,
     /// Distinct credential fingerprints with how often each was seen.
@@ -101,6 +103,9 @@ pub(crate) struct Registry {
     changed_set: FxHashSet<FindingId>,
     /// Findings with a deferred wording whose text is stale.
     stale: Vec<usize>,
+    /// Findings whose detector words them from registry state (their cause's
+    /// title): re-worded by the diagnoser before anyone reads them.
+    reword: Vec<FindingId>,
     dropped: u64,
 }
 
@@ -191,6 +196,33 @@ impl Registry {
         let f = self.findings.get_mut(i)?;
         let facts = self.facts.get_mut(i)?;
         Some(Entry { f, facts })
+    }
+
+    /// Asks for `id` to be re-worded by its detector before the next read,
+    /// once however many hits come in between.
+    pub fn reword_later(&mut self, id: FindingId) {
+        if let Some(facts) = self.facts.get_mut(id.0 as usize) {
+            if !facts.queued {
+                facts.queued = true;
+                self.reword.push(id);
+            }
+        }
+    }
+
+    /// The findings queued by [`Registry::reword_later`], unqueued.
+    pub fn take_reword(&mut self) -> Vec<FindingId> {
+        let ids = std::mem::take(&mut self.reword);
+        for id in &ids {
+            if let Some(facts) = self.facts.get_mut(id.0 as usize) {
+                facts.queued = false;
+            }
+        }
+        ids
+    }
+
+    /// True when some text is not up to date.
+    pub fn has_pending_text(&self) -> bool {
+        !self.reword.is_empty() || !self.stale.is_empty()
     }
 
     /// Writes the text of every finding whose deferred wording is stale.

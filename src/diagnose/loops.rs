@@ -140,7 +140,7 @@ pub(crate) fn observe(
         };
         e.facts.label(&sent);
     }
-    render_loop(id, env);
+    env.reg.reword_later(id);
     Some(id)
 }
 

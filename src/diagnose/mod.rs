@@ -278,13 +278,33 @@ impl Diagnoser {
     }
 
     /// All findings, ranked: errors, warnings, info; then by count (desc), then first time.
-    pub fn findings(&self) -> Vec<Finding> {
+    pub fn findings(&mut self) -> Vec<Finding> {
+        self.write_texts();
         self.reg.ranked()
     }
 
-    /// Ids of findings created or grown since the last call.
+    /// Ids of findings created or grown since the last call (texts written).
     pub fn drain_changed(&mut self) -> Vec<FindingId> {
+        self.write_texts();
         self.reg.drain_changed()
+    }
+
+    /// Brings every finding's text up to date: the loops queued for
+    /// re-wording (their text names their cause) and the deferred wordings.
+    /// Cheap when nothing changed; call before reading findings.
+    pub fn write_texts(&mut self) {
+        if !self.reg.has_pending_text() {
+            return;
+        }
+        let mut env = Env {
+            reg: &mut self.reg,
+            th: &self.thresholds,
+            stripped: self.stripped,
+        };
+        for id in env.reg.take_reword() {
+            loops::render_loop(id, &mut env);
+        }
+        self.reg.flush();
     }
 
     /// One finding by id.

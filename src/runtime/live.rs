@@ -85,12 +85,12 @@ fn run_headless(mut capture: LiveCapture, args: &LiveArgs) -> Result<ExitCode> {
         write_events(&mut out, engine.drain_events(), args.format, &opts)?;
         if last_stats.elapsed() >= STATS_EVERY {
             last_stats = Instant::now();
-            write_stats(&mut out, &engine, &capture, args.format, &opts)?;
+            write_stats(&mut out, &mut engine, &capture, args.format, &opts)?;
         }
     }
     engine.finish();
     write_events(&mut out, engine.drain_events(), args.format, &opts)?;
-    write_summary(&mut out, &engine, &capture, args.format, &opts)?;
+    write_summary(&mut out, &mut engine, &capture, args.format, &opts)?;
     if let Some(e) = capture.error() {
         eprintln!("authscope: {}: {e}", capture.interface());
         return Ok(ExitCode::from(2));
@@ -152,7 +152,7 @@ fn write_events(
 
 fn write_stats(
     out: &mut impl Write,
-    engine: &Engine,
+    engine: &mut Engine,
     capture: &LiveCapture,
     format: LiveFormat,
     opts: &ReportOptions,
@@ -179,7 +179,7 @@ fn write_stats(
 
 fn write_summary(
     out: &mut impl Write,
-    engine: &Engine,
+    engine: &mut Engine,
     capture: &LiveCapture,
     format: LiveFormat,
     opts: &ReportOptions,

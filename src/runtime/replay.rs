@@ -245,14 +245,14 @@ impl Replayer {
         };
         let mut engine = Engine::new(self.config.clone());
         engine.set_credentials_stripped(src.credentials_stripped());
-        self.publish(&engine, src.as_ref());
+        self.publish(&mut engine, src.as_ref());
         match self.feed_all(&mut engine, &mut src) {
             Flow::Go => {}
             other => return other,
         }
         engine.finish();
         self.status.loading = false;
-        self.publish(&engine, src.as_ref());
+        self.publish(&mut engine, src.as_ref());
         self.wait_after_end()
     }
 
@@ -308,7 +308,7 @@ impl Replayer {
 
     /// Waits until the item at capture time `ts` is due at the current speed,
     /// answering control messages and publishing while it waits.
-    fn pace(&mut self, ts: Timestamp, engine: &Engine, src: &dyn Source) -> Flow {
+    fn pace(&mut self, ts: Timestamp, engine: &mut Engine, src: &dyn Source) -> Flow {
         loop {
             let Speed::Factor(factor) = self.speed else {
                 return Flow::Go;
@@ -342,7 +342,7 @@ impl Replayer {
     }
 
     /// While paused: block until a control message (or a pending publish is due).
-    fn wait_control(&mut self, engine: &Engine, src: &dyn Source) -> Flow {
+    fn wait_control(&mut self, engine: &mut Engine, src: &dyn Source) -> Flow {
         let msg = if self.dirty {
             let wait = self.publish_due().saturating_duration_since(Instant::now());
             match self.ctrl_rx.recv_timeout(wait) {
@@ -413,13 +413,13 @@ impl Replayer {
             .map_or_else(Instant::now, |t| t + PUBLISH_EVERY)
     }
 
-    fn maybe_publish(&mut self, engine: &Engine, src: &dyn Source) {
+    fn maybe_publish(&mut self, engine: &mut Engine, src: &dyn Source) {
         if self.dirty && Instant::now() >= self.publish_due() {
             self.publish(engine, src);
         }
     }
 
-    fn publish(&mut self, engine: &Engine, src: &dyn Source) {
+    fn publish(&mut self, engine: &mut Engine, src: &dyn Source) {
         let snapshot = engine.snapshot(src.stats(), src.notes());
         let _ = self.snap_tx.send(Arc::new(snapshot));
         self.status.clock = engine.clock();
