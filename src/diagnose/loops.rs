@@ -225,30 +225,48 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
     let Some(e) = last.and_then(|id| env.reg.entry(id)) else {
         return;
     };
+    if e.facts.labels.is_empty() {
+        e.facts.label(&scheme);
+    }
     for c in &st.clients {
         e.facts.label(&c.to_string());
     }
+    let id = e.f.id;
+    env.reg.reword_later(id);
+}
+
+/// Words a `failed-login-burst` finding from the finding (user, first client,
+/// origin, count, span) and its facts (the scheme, then the clients seen).
+pub(crate) fn render_burst(id: FindingId, env: &mut Env<'_>) {
+    let (count, window) = (env.th.burst_count, env.th.burst_window_secs);
+    let Some(e) = env.reg.entry(id) else {
+        return;
+    };
+    let client = e.f.client.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let origin = clip(e.f.origin.as_deref().unwrap_or(""), 80);
+    let (scheme, clients) = e
+        .facts
+        .labels
+        .split_first()
+        .map_or(("", &[][..]), |(s, c)| (s.as_str(), c));
     e.f.title = format!(
-        "{} → {}: {} rejected {scheme} logins{}",
-        who(ctx.user(), ctx.client),
-        clip(&ctx.origin, 80),
+        "{} → {origin}: {} rejected {scheme} logins{}",
+        who(e.f.user.as_deref(), client),
         e.f.count,
         over(e.f)
     );
-    let subject = match ctx.user() {
+    let subject = match e.f.user.as_deref() {
         Some(u) => format!("user \"{}\"", clip(u, 40)),
-        None => format!("client {}", super::words::client_label(ctx.client)),
+        None => format!("client {}", super::words::client_label(client)),
     };
     e.f.explanation = format!(
-        "{} logins for {subject} were rejected by {}{} (threshold: {} in {}; from {}). Repeated \
-         failures lock directory accounts (e.g. an Active Directory lockout threshold) and trip \
-         WAF or fail2ban IP blocks.",
+        "{} logins for {subject} were rejected by {origin}{} (threshold: {count} in {}; from {}). \
+         Repeated failures lock directory accounts (e.g. an Active Directory lockout threshold) \
+         and trip WAF or fail2ban IP blocks.",
         e.f.count,
-        clip(&ctx.origin, 80),
         over(e.f),
-        env.th.burst_count,
-        secs(i64::from(env.th.burst_window_secs)),
-        list(&e.facts.labels)
+        secs(i64::from(window)),
+        list(clients)
     );
     e.f.fixes = super::words::fixes(&BURST_FIXES);
 }

@@ -302,7 +302,10 @@ impl Diagnoser {
             stripped: self.stripped,
         };
         for id in env.reg.take_reword() {
-            loops::render_loop(id, &mut env);
+            match env.reg.get(id).map(|f| f.code) {
+                Some("failed-login-burst") => loops::render_burst(id, &mut env),
+                _ => loops::render_loop(id, &mut env),
+            }
         }
         self.reg.flush();
     }
