@@ -419,7 +419,7 @@ fn fire_missing(conv: &mut Conv, now: Option<Timestamp>, env: &mut Env<'_>) {
     if let Some(lp) = conv.loops.finding {
         if env.reg.get(lp).is_some_and(|f| f.caused_by.is_none()) {
             env.reg.set_cause(lp, id);
-            loops::render_loop(lp, env);
+            env.reg.reword_later(lp);
         }
     }
 }
