@@ -22,6 +22,7 @@ SECS=${1:-60}
 JOBS=${JOBS:-1}
 RSS_MB=${RSS_MB:-2048}
 SEEDS=${SEEDS:-fuzz/seeds}
+PACK=${PACK:-0}
 export RUSTC_BOOTSTRAP=1
 
 say() { printf 'fuzz: %s\n' "$*" >&2; }
@@ -53,6 +54,9 @@ cargo fuzz build -O --debug-assertions || { say "build failed"; exit 2; }
 
 failed=()
 for t in $TARGETS; do
+  if [ ! -d "fuzz/corpus/$t" ] && [ -f "fuzz/corpus/$t.tar.gz" ]; then
+    tar -xzf "fuzz/corpus/$t.tar.gz" -C fuzz/corpus
+  fi
   mkdir -p "fuzz/corpus/$t" "fuzz/artifacts/$t"
   seeds=()
   [ -d "$SEEDS/$t" ] && seeds=("$SEEDS/$t")
@@ -79,6 +83,19 @@ for t in $TARGETS; do
     grep -E 'ERROR|panicked|SUMMARY|Test unit written' "fuzz/artifacts/$t/last-run.log" | head -5 >&2
   fi
 done
+
+# Minimised corpora, packed: what the repository keeps.
+if [ "$PACK" = 1 ]; then
+  for t in $TARGETS; do
+    tmp=$(mktemp -d)
+    mkdir -p "$tmp/$t"
+    "fuzz/target/x86_64-unknown-linux-gnu/release/$t" -merge=1 -rss_limit_mb="$RSS_MB" \
+      -max_len="$(max_len "$t")" "$tmp/$t" "fuzz/corpus/$t" >"fuzz/artifacts/$t/merge.log" 2>&1 \
+      && tar -czf "fuzz/corpus/$t.tar.gz" -C "$tmp" "$t" \
+      && say "packed $t: $(ls "$tmp/$t" | wc -l) inputs, $(du -h "fuzz/corpus/$t.tar.gz" | cut -f1)"
+    rm -rf "$tmp"
+  done
+fi
 
 if [ ${#failed[@]} -gt 0 ]; then
   say "crashes in: ${failed[*]} (inputs in fuzz/artifacts/<target>/, logs in last-run.log)"

@@ -18,7 +18,7 @@ fuzz_target!(|data: &[u8]| {
     let Ok(exchanges) = authscope::source::har::read_all(file.path()) else {
         return;
     };
-    let auth = AuthExtractor::new(FingerprintKey::fixed(7));
+    let mut auth = AuthExtractor::new(FingerprintKey::fixed(7));
     for ex in &exchanges {
         drop(auth.extract(ex));
     }
