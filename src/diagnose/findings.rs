@@ -41,6 +41,11 @@ pub(crate) struct Hit<'a> {
 /// every hit (a cleartext login seen on every request of a session).
 pub(crate) type Render = fn(&mut Finding, &Facts);
 
+/// Writes a finding's text with the whole registry at hand (e.g. its cause's
+/// title); queued by [`Registry::reword_later`] and run by the diagnoser once
+/// before findings are read.
+pub(crate) type Reword = fn(FindingId, &mut super::Env<'_>);
+
 /// Small facts a detector accumulates for its explanation.
 #[derive(Debug, Default)]
 pub(crate) struct Facts {
@@ -50,8 +55,8 @@ pub(crate) struct Facts {
     stale: bool,
     /// The highest evidence id counted.
     newest: Option<ExchangeId>,
-    /// Queued for its detector to re-word ([`Registry::reword_later`]).
-    queued: bool,
+    /// How to re-word it, while it is queued ([`Registry::reword_later`]).
+    queued: Option<Reword>,
     /// Distinct labels (schemes, cookie reasons, URLs), in first-seen order.
     pub labels: Vec<String>,
     /// Distinct credential fingerprints with how often each was seen.
@@ -198,26 +203,26 @@ impl Registry {
         Some(Entry { f, facts })
     }
 
-    /// Asks for `id` to be re-worded by its detector before the next read,
-    /// once however many hits come in between.
-    pub fn reword_later(&mut self, id: FindingId) {
+    /// Asks for `id` to be re-worded by `reword` before the next read, once
+    /// however many hits come in between.
+    pub fn reword_later(&mut self, id: FindingId, reword: Reword) {
         if let Some(facts) = self.facts.get_mut(id.0 as usize) {
-            if !facts.queued {
-                facts.queued = true;
+            if facts.queued.replace(reword).is_none() {
                 self.reword.push(id);
             }
         }
     }
 
-    /// The findings queued by [`Registry::reword_later`], unqueued.
-    pub fn take_reword(&mut self) -> Vec<FindingId> {
+    /// The findings queued by [`Registry::reword_later`] with their wording,
+    /// unqueued.
+    pub fn take_reword(&mut self) -> Vec<(FindingId, Reword)> {
         let ids = std::mem::take(&mut self.reword);
-        for id in &ids {
-            if let Some(facts) = self.facts.get_mut(id.0 as usize) {
-                facts.queued = false;
-            }
-        }
-        ids
+        ids.into_iter()
+            .filter_map(|id| {
+                let facts = self.facts.get_mut(id.0 as usize)?;
+                facts.queued.take().map(|r| (id, r))
+            })
+            .collect()
     }
 
     /// True when some text is not up to date.

@@ -140,7 +140,7 @@ pub(crate) fn observe(
         };
         e.facts.label(&sent);
     }
-    env.reg.reword_later(id);
+    env.reg.reword_later(id, render_loop);
     Some(id)
 }
 
@@ -232,7 +232,7 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
         e.facts.label(&c.to_string());
     }
     let id = e.f.id;
-    env.reg.reword_later(id);
+    env.reg.reword_later(id, render_burst);
 }
 
 /// Words a `failed-login-burst` finding from the finding (user, first client,

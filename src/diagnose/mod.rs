@@ -289,7 +289,7 @@ impl Diagnoser {
         self.reg.drain_changed()
     }
 
-    /// Brings every finding's text up to date: the loops queued for
+    /// Brings every finding's text up to date: the findings queued for
     /// re-wording (their text names their cause) and the deferred wordings.
     /// Cheap when nothing changed; call before reading findings.
     pub fn write_texts(&mut self) {
@@ -301,11 +301,8 @@ impl Diagnoser {
             th: &self.thresholds,
             stripped: self.stripped,
         };
-        for id in env.reg.take_reword() {
-            match env.reg.get(id).map(|f| f.code) {
-                Some("failed-login-burst") => loops::render_burst(id, &mut env),
-                _ => loops::render_loop(id, &mut env),
-            }
+        for (id, reword) in env.reg.take_reword() {
+            reword(id, &mut env);
         }
         self.reg.flush();
     }
@@ -419,7 +416,7 @@ fn fire_missing(conv: &mut Conv, now: Option<Timestamp>, env: &mut Env<'_>) {
     if let Some(lp) = conv.loops.finding {
         if env.reg.get(lp).is_some_and(|f| f.caused_by.is_none()) {
             env.reg.set_cause(lp, id);
-            env.reg.reword_later(lp);
+            env.reg.reword_later(lp, loops::render_loop);
         }
     }
 }
