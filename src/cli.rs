@@ -55,6 +55,12 @@ pub struct ReportArgs {
     /// Exit with status 1 when a finding of this severity (or worse) exists.
     #[arg(long, value_enum, value_name = "LEVEL")]
     pub fail_on: Option<FailOn>,
+    /// Analysis threads: 2 reads and parses on one thread while another
+    /// diagnoses (the report is identical); 1 runs everything on one. Default:
+    /// 2 where the machine has two cores. The pipeline has two halves, so
+    /// values above 2 use 2.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u16).range(1..))]
+    pub threads: Option<u16>,
     /// Options shared by every mode.
     #[command(flatten)]
     pub common: CommonArgs,

@@ -2,6 +2,14 @@
 //! of every stage and the store. Receives [`SourceItem`]s (`feed`), capture-time
 //! ticks (`tick`) and the end of input (`finish`); emits snapshots and, for
 //! streaming outputs, [`EngineEvent`]s. Synchronous, no I/O, no clock.
+//!
+//! The stages fall in two halves joined by an ordered list of [`Step`]s:
+//! [`Front`] (decode, TCP, HTTP, auth extraction: everything that turns input
+//! into exchange records) and [`Back`] (diagnosis and the store: everything that
+//! reads the records in order). [`Engine`] runs both on one thread; a caller
+//! can also [`Engine::into_parts`], run the halves on two threads with the
+//! steps carried between them in order, and [`Engine::from_parts`] them again:
+//! the back half sees exactly the same sequence, so the output is identical.
 
 use crate::auth::AuthExtractor;
 use crate::decode::{DecodeConfig, Decoder};
@@ -68,18 +76,34 @@ pub enum EngineEvent {
 /// Capture-time interval between TCP/diagnosis ticks.
 const TICK_MICROS: i64 = 1_000_000;
 
+/// What the front half hands the back half, in order.
+#[derive(Debug)]
+pub enum Step {
+    /// A finished exchange with its decoded authentication, numbered.
+    Exchange(Arc<ExchangeRecord>),
+    /// Capture time advanced to here (after the exchanges it closed).
+    Tick(Timestamp),
+    /// End of input (after the last exchanges).
+    Finish,
+}
+
 /// All stages, wired in order.
 #[derive(Debug)]
 pub struct Engine {
+    front: Front,
+    back: Back,
+}
+
+/// Decode, TCP reassembly, HTTP parsing and auth extraction: items in, numbered
+/// exchange records and ticks out ([`Front::take_steps`]).
+#[derive(Debug)]
+pub struct Front {
     decoder: Decoder,
     reassembler: Reassembler,
     http: HttpParser,
     auth: AuthExtractor,
-    diagnoser: Diagnoser,
-    store: Store,
     pending: Vec<HttpExchange>,
-    events: Vec<EngineEvent>,
-    emit_events: bool,
+    steps: Vec<Step>,
     next_id: u64,
     first_ts: Option<Timestamp>,
     last_ts: Option<Timestamp>,
@@ -87,38 +111,137 @@ pub struct Engine {
     finished: bool,
 }
 
+/// Diagnosis and the store: applies [`Step`]s in order.
+#[derive(Debug)]
+pub struct Back {
+    diagnoser: Diagnoser,
+    store: Store,
+    events: Vec<EngineEvent>,
+    emit_events: bool,
+    finished: bool,
+}
+
 impl Engine {
     /// A fresh engine.
     pub fn new(config: EngineConfig) -> Self {
         Engine {
-            decoder: Decoder::new(config.decode),
-            reassembler: Reassembler::new(config.tcp),
-            http: HttpParser::new(config.http),
-            auth: AuthExtractor::new(config.fingerprint_key),
-            diagnoser: Diagnoser::new(config.thresholds),
-            store: Store::new(config.max_exchanges, config.max_store_bytes),
-            pending: Vec::new(),
-            events: Vec::new(),
-            emit_events: config.emit_events,
-            next_id: 0,
-            first_ts: None,
-            last_ts: None,
-            last_tick: None,
-            finished: false,
+            front: Front {
+                decoder: Decoder::new(config.decode),
+                reassembler: Reassembler::new(config.tcp),
+                http: HttpParser::new(config.http),
+                auth: AuthExtractor::new(config.fingerprint_key),
+                pending: Vec::new(),
+                steps: Vec::new(),
+                next_id: 0,
+                first_ts: None,
+                last_ts: None,
+                last_tick: None,
+                finished: false,
+            },
+            back: Back {
+                diagnoser: Diagnoser::new(config.thresholds),
+                store: Store::new(config.max_exchanges, config.max_store_bytes),
+                events: Vec::new(),
+                emit_events: config.emit_events,
+                finished: false,
+            },
         }
+    }
+
+    /// The two halves, to run on separate threads. Steps the front produced
+    /// and the back has not applied yet stay with the front.
+    pub fn into_parts(self) -> (Front, Back) {
+        (self.front, self.back)
+    }
+
+    /// The engine again, after the back half applied every step of the front.
+    pub fn from_parts(front: Front, back: Back) -> Self {
+        let mut engine = Engine { front, back };
+        engine.apply_steps();
+        engine
     }
 
     /// Tells the detectors that credential headers were removed from the input.
     pub fn set_credentials_stripped(&mut self, stripped: bool) {
-        self.diagnoser.set_credentials_stripped(stripped);
+        self.back.diagnoser.set_credentials_stripped(stripped);
     }
 
     /// Feeds one source item through every stage.
     pub fn feed(&mut self, item: SourceItem<'_>) {
+        self.front.feed(item);
+        self.apply_steps();
+    }
+
+    /// Advances capture time: idle connections close, detector windows expire.
+    pub fn tick(&mut self, now: Timestamp) {
+        self.front.tick(now);
+        self.apply_steps();
+    }
+
+    /// End of input: flushes every stage.
+    pub fn finish(&mut self) {
+        self.front.finish();
+        self.apply_steps();
+    }
+
+    fn apply_steps(&mut self) {
+        for step in self.front.steps.drain(..) {
+            self.back.apply(step);
+        }
+    }
+
+    /// Takes the events produced since the last call.
+    pub fn drain_events(&mut self) -> Vec<EngineEvent> {
+        self.back.drain_events()
+    }
+
+    /// Counters of every stage.
+    pub fn stats(&self) -> Stats {
+        let (front, back) = (&self.front, &self.back);
+        let mut anomalies = front.decoder.anomalies().clone();
+        anomalies.merge(front.reassembler.anomalies());
+        anomalies.merge(front.http.anomalies());
+        Stats {
+            decode: front.decoder.stats().clone(),
+            tcp: front.reassembler.stats().clone(),
+            http: front.http.stats().clone(),
+            anomalies,
+            exchanges: back.store.total(),
+            exchanges_evicted: back.store.evicted(),
+            status_counts: back.store.status_counts().clone(),
+            first_ts: front.first_ts,
+            last_ts: front.last_ts,
+            diagnose: back.diagnoser.stats().counters(),
+        }
+    }
+
+    /// An immutable picture for the UI and the report.
+    pub fn snapshot(&mut self, sources: Vec<SourceStats>, notes: Vec<String>) -> AnalysisSnapshot {
+        AnalysisSnapshot {
+            sources,
+            stats: self.stats(),
+            exchanges: self.back.store.exchanges().cloned().collect(),
+            findings: self.back.diagnoser.findings(),
+            timeline: self.back.store.timeline(),
+            thresholds: self.back.diagnoser.thresholds().clone(),
+            notes,
+            finished: self.front.finished && self.back.finished,
+        }
+    }
+
+    /// Capture time of the newest item fed.
+    pub fn clock(&self) -> Option<Timestamp> {
+        self.front.last_ts
+    }
+}
+
+impl Front {
+    /// Feeds one source item through decode, TCP, HTTP and auth extraction.
+    pub fn feed(&mut self, item: SourceItem<'_>) {
         match item {
             SourceItem::Frame(frame) => {
                 self.note_time(frame.ts);
-                let Engine {
+                let Front {
                     decoder,
                     reassembler,
                     http,
@@ -151,10 +274,10 @@ impl Engine {
         }
     }
 
-    /// Advances capture time: idle connections close, detector windows expire.
+    /// Advances capture time: idle connections close, then a [`Step::Tick`].
     pub fn tick(&mut self, now: Timestamp) {
         self.last_tick = Some(now);
-        let Engine {
+        let Front {
             reassembler,
             http,
             pending,
@@ -162,17 +285,16 @@ impl Engine {
         } = self;
         reassembler.tick(now, &mut |ev| http.on_event(ev, pending));
         self.drain_pending();
-        self.diagnoser.tick(now);
-        self.collect_finding_events();
+        self.steps.push(Step::Tick(now));
     }
 
-    /// End of input: flushes every stage.
+    /// End of input: flushes every stage, then a [`Step::Finish`].
     pub fn finish(&mut self) {
         if self.finished {
             return;
         }
         self.finished = true;
-        let Engine {
+        let Front {
             reassembler,
             http,
             pending,
@@ -180,8 +302,7 @@ impl Engine {
         } = self;
         reassembler.finish(&mut |ev| http.on_event(ev, pending));
         self.drain_pending();
-        self.diagnoser.finish();
-        self.collect_finding_events();
+        self.steps.push(Step::Finish);
     }
 
     fn drain_pending(&mut self) {
@@ -197,13 +318,44 @@ impl Engine {
             self.next_id += 1;
             let auth = self.auth.extract(&exchange);
             let record = Arc::new(ExchangeRecord { exchange, auth });
-            self.diagnoser.observe(&record);
-            if self.emit_events {
-                self.events.push(EngineEvent::Exchange(Arc::clone(&record)));
-            }
-            self.store.push(record);
+            self.steps.push(Step::Exchange(record));
         }
         self.pending = batch;
+    }
+
+    /// Steps produced since the last call, in order.
+    pub fn take_steps(&mut self) -> Vec<Step> {
+        std::mem::take(&mut self.steps)
+    }
+
+    /// Number of steps waiting to be taken.
+    pub fn steps_waiting(&self) -> usize {
+        self.steps.len()
+    }
+}
+
+impl Back {
+    /// Applies one step: an exchange is diagnosed and stored; a tick expires
+    /// detector windows; the finish fires what waited for the end of input.
+    pub fn apply(&mut self, step: Step) {
+        match step {
+            Step::Exchange(record) => {
+                self.diagnoser.observe(&record);
+                if self.emit_events {
+                    self.events.push(EngineEvent::Exchange(Arc::clone(&record)));
+                }
+                self.store.push(record);
+            }
+            Step::Tick(now) => {
+                self.diagnoser.tick(now);
+                self.collect_finding_events();
+            }
+            Step::Finish => {
+                self.finished = true;
+                self.diagnoser.finish();
+                self.collect_finding_events();
+            }
+        }
     }
 
     /// Finding events are coalesced: emitted at ticks (once a second of capture
@@ -223,43 +375,5 @@ impl Engine {
     /// Takes the events produced since the last call.
     pub fn drain_events(&mut self) -> Vec<EngineEvent> {
         std::mem::take(&mut self.events)
-    }
-
-    /// Counters of every stage.
-    pub fn stats(&self) -> Stats {
-        let mut anomalies = self.decoder.anomalies().clone();
-        anomalies.merge(self.reassembler.anomalies());
-        anomalies.merge(self.http.anomalies());
-        Stats {
-            decode: self.decoder.stats().clone(),
-            tcp: self.reassembler.stats().clone(),
-            http: self.http.stats().clone(),
-            anomalies,
-            exchanges: self.store.total(),
-            exchanges_evicted: self.store.evicted(),
-            status_counts: self.store.status_counts().clone(),
-            first_ts: self.first_ts,
-            last_ts: self.last_ts,
-            diagnose: self.diagnoser.stats().counters(),
-        }
-    }
-
-    /// An immutable picture for the UI and the report.
-    pub fn snapshot(&mut self, sources: Vec<SourceStats>, notes: Vec<String>) -> AnalysisSnapshot {
-        AnalysisSnapshot {
-            sources,
-            stats: self.stats(),
-            exchanges: self.store.exchanges().cloned().collect(),
-            findings: self.diagnoser.findings(),
-            timeline: self.store.timeline(),
-            thresholds: self.diagnoser.thresholds().clone(),
-            notes,
-            finished: self.finished,
-        }
-    }
-
-    /// Capture time of the newest item fed.
-    pub fn clock(&self) -> Option<Timestamp> {
-        self.last_ts
     }
 }
