@@ -7,7 +7,8 @@
 #   SIZE=200M TOOLS="authscope" scripts/bench.sh
 #
 # Environment: SIZE (gencap --size, default 1G), SEED (default 1), DATA_DIR
-# (default bench-data), TOOLS (default "authscope tshark tcpflow httpry"; also
+# (default bench-data), TOOLS (default "authscope authscope-1t tshark tcpflow
+# httpry"; authscope runs with --threads 2, authscope-1t with --threads 1; also
 # "tcpdump"; tools that are not installed are skipped), GENCAP_ARGS (extra gencap options).
 # The capture is reused when a previous run made it with the same size, seed,
 # options and generator source. Each tool runs under GNU time (`/usr/bin/time
@@ -21,7 +22,7 @@ cd "$(dirname "$0")/.."
 SIZE=${SIZE:-1G}
 SEED=${SEED:-1}
 DATA_DIR=${DATA_DIR:-bench-data}
-TOOLS=${TOOLS:-"authscope tshark tcpflow httpry"}
+TOOLS=${TOOLS:-"authscope authscope-1t tshark tcpflow httpry"}
 GENCAP_ARGS=${GENCAP_ARGS:-}
 
 say() { printf 'bench: %s\n' "$*" >&2; }
@@ -83,7 +84,8 @@ packet_count() {
 tool_command() {
   local tool=$1 file=$2 work=$3
   case "$tool" in
-    authscope) echo "./target/release/authscope report --format text $file" ;;
+    authscope) echo "./target/release/authscope report --threads 2 --format text $file" ;;
+    authscope-1t) echo "./target/release/authscope report --threads 1 --format text $file" ;;
     tshark) command -v tshark >/dev/null &&
       echo "tshark -n -r $file -Y http -o tcp.reassemble_out_of_order:TRUE" ;;
     tcpflow) command -v tcpflow >/dev/null && echo "tcpflow -r $file -o $work/tcpflow" ;;
