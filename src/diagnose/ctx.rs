@@ -40,8 +40,9 @@ pub(crate) struct Ctx<'a> {
     pub status: Option<u16>,
     pub req: Option<&'a HttpRequest>,
     pub resp: Option<&'a HttpResponse>,
-    /// [`ConvKey::text`] of this exchange, built on first use.
-    conv_text: std::cell::OnceCell<String>,
+    /// [`ConvKey::text`] of this exchange, built on first use or handed over
+    /// by the conversation that keeps it.
+    conv_text: std::cell::OnceCell<std::sync::Arc<str>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -100,7 +101,12 @@ impl<'a> Ctx<'a> {
 
     /// [`ConvKey::text`] of this exchange's conversation, computed once.
     pub fn conv_text(&self) -> &str {
-        self.conv_text.get_or_init(|| self.conv_key().text())
+        self.conv_text.get_or_init(|| self.conv_key().text().into())
+    }
+
+    /// Hands over the [`ConvKey::text`] the conversation already built.
+    pub fn set_conv_text(&self, text: std::sync::Arc<str>) {
+        let _ = self.conv_text.set(text);
     }
 
     /// The conversation this exchange belongs to.

@@ -7,6 +7,7 @@
 //! detectors do) and must not grow without bound (caps with counters).
 
 use crate::model::{ExchangeId, Finding, FindingId, Fingerprint, Severity, Timestamp};
+use foldhash::fast::RandomState;
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ pub(crate) const MAX_FINDINGS: usize = 10_000;
 /// Latest evidence ids remembered per finding for de-duplication.
 const RECENT_IDS: usize = 128;
 /// Distinct labels or fingerprints remembered per finding.
-const MAX_FACTS: usize = 8;
+pub(crate) const MAX_FACTS: usize = 8;
 
 /// One observation of a condition.
 pub(crate) struct Hit<'a> {
@@ -102,8 +103,9 @@ pub(crate) struct Registry {
     findings: Vec<Finding>,
     facts: Vec<Facts>,
     /// code → key → index; looked up by `&str`, so a hit on an existing
-    /// finding allocates nothing. Keys carry network text: SipHash, not Fx.
-    by_key: HashMap<&'static str, HashMap<Box<str>, usize>>,
+    /// finding allocates nothing. Keys carry network text: a per-process
+    /// seeded hasher, not Fx; never iterated.
+    by_key: HashMap<&'static str, HashMap<Box<str>, usize, RandomState>, RandomState>,
     changed: Vec<FindingId>,
     changed_set: FxHashSet<FindingId>,
     /// Findings with a deferred wording whose text is stale.

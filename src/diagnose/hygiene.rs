@@ -24,7 +24,7 @@ pub(crate) struct HygieneState {
 
 /// Runs the detectors.
 pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
-    if ctx.offered(ChallengeTarget::Server).len() > 1 {
+    if !st.offered_many && ctx.offered(ChallengeTarget::Server).len() > 1 {
         st.offered_many = true;
     }
     if ctx.req.is_none() {
@@ -68,7 +68,11 @@ fn kind_words(c: &Credential) -> &'static str {
 }
 
 fn cleartext(ctx: &Ctx<'_>, label: &str, why: &'static str, env: &mut Env<'_>) {
-    let key = format!("{}|{}", ctx.conv_text(), label.to_ascii_lowercase());
+    let conv = ctx.conv_text();
+    let mut key = String::with_capacity(conv.len() + 1 + label.len());
+    key.push_str(conv);
+    key.push('|');
+    key.extend(label.chars().map(|c| c.to_ascii_lowercase()));
     let Some(e) = env
         .reg
         .hit(ctx.hit("cleartext-credentials", Severity::Warning, key))
@@ -122,15 +126,22 @@ fn conflict_signals(ctx: &Ctx<'_>, st: &mut HygieneState) -> (bool, bool) {
             > 1;
     let mut alternated = false;
     if let Some(c) = ctx.server_cred() {
-        let scheme = c.scheme.to_ascii_lowercase();
-        if st.last_scheme.as_deref().is_some_and(|l| l != scheme) {
+        // `last_scheme` is lower case: equal ignoring case means equal to
+        // the lower-cased scheme, which then needs no new copy.
+        let same = st
+            .last_scheme
+            .as_deref()
+            .map(|l| l.eq_ignore_ascii_case(&c.scheme));
+        if same == Some(false) {
             st.switches = st.switches.saturating_add(1);
             alternated = st.offered_many && st.switches >= 2;
         }
         if st.seen.len() < 4 && !st.seen.contains(&c.scheme) {
             st.seen.push(c.scheme.clone());
         }
-        st.last_scheme = Some(scheme);
+        if same != Some(true) {
+            st.last_scheme = Some(c.scheme.to_ascii_lowercase());
+        }
     }
     (many_headers, alternated)
 }

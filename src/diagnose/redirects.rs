@@ -74,12 +74,17 @@ fn login_loop(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>) -> Optio
 /// Follows the redirect chain; returns the chain's evidence when this
 /// redirect goes back to a URL the chain already visited.
 fn chain_step(ctx: &Ctx<'_>, st: &mut RedirectState) -> Option<Vec<(ExchangeId, Timestamp)>> {
-    let url = ctx.url_full();
-    let follow = st
+    let redirect = ctx.redirect_to(true);
+    let due = st
         .next
         .as_ref()
-        .is_some_and(|(n, t)| *n == url && ctx.ts.micros_since(*t) <= FOLLOW_MICROS);
-    let Some(to) = ctx.redirect_to(true) else {
+        .is_some_and(|(_, t)| ctx.ts.micros_since(*t) <= FOLLOW_MICROS);
+    if redirect.is_none() && !due {
+        return None;
+    }
+    let url = ctx.url_full();
+    let follow = due && st.next.as_ref().is_some_and(|(n, _)| *n == url);
+    let Some(to) = redirect else {
         if follow {
             st.chain.clear();
             st.next = None;
@@ -218,6 +223,9 @@ fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>)
         .retain(|c| ctx.ts.micros_since(c.ts) <= CROSS_MICROS);
     if let Some(cred) = ctx.server_cred() {
         remember_cross(ctx, &cred.scheme, st);
+        return false;
+    }
+    if st.cross.is_empty() {
         return false;
     }
     let url = ctx.url();
