@@ -65,6 +65,9 @@ pub(crate) struct Facts {
     /// The latest evidence ids, so a detector that re-reports a window does
     /// not count an exchange twice once `evidence` is full.
     recent: std::collections::VecDeque<ExchangeId>,
+    /// What the detector's deferred wording needs of the latest hit (its own
+    /// type), updated in place on every hit.
+    last: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl Facts {
@@ -82,6 +85,19 @@ impl Facts {
         } else if self.fingerprints.len() < MAX_FACTS {
             self.fingerprints.push((fp, 1));
         }
+    }
+
+    /// The detector's record of the latest hit, created on first use.
+    pub fn last_mut<T: std::any::Any + Send + Default>(&mut self) -> Option<&mut T> {
+        if !self.last.as_ref().is_some_and(|b| b.is::<T>()) {
+            self.last = Some(Box::<T>::default());
+        }
+        self.last.as_mut().and_then(|b| b.downcast_mut::<T>())
+    }
+
+    /// The record [`Facts::last_mut`] keeps, when it is a `T`.
+    pub fn last<T: std::any::Any>(&self) -> Option<&T> {
+        self.last.as_ref().and_then(|b| b.downcast_ref::<T>())
     }
 
     /// The most replayed fingerprint and its count.
