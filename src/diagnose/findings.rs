@@ -151,6 +151,18 @@ impl Registry {
                 (i, true)
             }
         };
+        self.grow_at(idx, fresh, &hit)
+    }
+
+    /// A hit on finding `id`, which a detector got from an earlier [`Registry::hit`]
+    /// of the same code and key: the same as that hit, without building or
+    /// looking up the key (findings are never removed, so the key still maps
+    /// to `id`). `hit.key` is not read.
+    pub fn hit_id(&mut self, id: FindingId, hit: Hit<'_>) -> Option<Entry<'_>> {
+        self.grow_at(id.0 as usize, false, &hit)
+    }
+
+    fn grow_at(&mut self, idx: usize, fresh: bool, hit: &Hit<'_>) -> Option<Entry<'_>> {
         let f = self.findings.get_mut(idx)?;
         let facts = self.facts.get_mut(idx)?;
         // Evidence mostly arrives in id order: an id above every id seen so
