@@ -8,12 +8,13 @@
 //! as a failure.
 
 use super::ctx::{hit, is_continuation, is_ntlm_first_leg, ntlm_of, Ctx};
-use super::findings::Entry;
-use super::words::{clip, fixes, list, over, plural, who};
+use super::findings::Facts;
+use super::words::{clip, clip_cow, fixes, list, over, plural, set_opt, set_str, who};
 use super::Env;
 use crate::model::{
-    ChallengeTarget, Credential, CredentialKind, FindingId, NegotiateInner, Severity,
+    ChallengeTarget, Credential, CredentialKind, Finding, FindingId, NegotiateInner, Severity,
 };
+use std::fmt::Write as _;
 
 /// How a 401/407 relates to the credentials of its request.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -314,103 +315,211 @@ fn invalid_credentials(
     env: &mut Env<'_>,
 ) -> Option<FindingId> {
     let cred = ctx.cred(target);
-    let scheme = cred
-        .map(|c| clip(&c.scheme, 24))
-        .unwrap_or_else(|| "API key".to_string());
-    let ident = match (ctx.user(), cred) {
-        (Some(u), _) => format!("user:{u}"),
-        (None, Some(c)) => format!("fp:{}", c.fingerprint),
-        (None, None) => "api-key".to_string(),
+    let scheme = cred.map(|c| clip_cow(&c.scheme, 24));
+    let conv = ctx.conv_text();
+    let mut key = String::with_capacity(conv.len() + 48);
+    key.push_str(conv);
+    key.push('|');
+    match &scheme {
+        Some(s) => key.extend(s.chars().map(|c| c.to_ascii_lowercase())),
+        None => key.push_str("api key"),
+    }
+    let _ = match (ctx.user(), cred) {
+        (Some(u), _) => write!(key, "|user:{u}"),
+        (None, Some(c)) => write!(key, "|fp:{}", c.fingerprint),
+        (None, None) => write!(key, "|api-key"),
     };
-    let key = format!(
-        "{}|{}|{}",
-        ctx.conv_text(),
-        scheme.to_ascii_lowercase(),
-        ident
-    );
-    let what = describe_refusal(ctx, cred);
     let e = hit(ctx, env, "invalid-credentials", Severity::Error, key)?;
     if let Some(c) = cred {
         e.facts.fingerprint(c.fingerprint);
     }
-    e.f.title = format!(
-        "{} → {}: {} rejected {scheme} {}{}",
-        who(ctx.user(), ctx.client),
-        clip(&ctx.origin, 80),
-        e.f.count,
-        if e.f.count == 1 { "login" } else { "logins" },
-        over(e.f)
-    );
-    e.f.explanation = format!(
-        "{what} The server offered {}, so the scheme is right and the credentials themselves were \
-         refused. 401 means \"I don't know who you are\": this is a failed login, not a missing \
-         permission (that would be 403). {}",
-        list(&ctx.offered(target)),
-        replay_words(&e)
-    );
-    e.f.fixes = invalid_fixes(cred);
+    if let Some(last) = e.facts.last_mut::<LastRefusal>() {
+        last.update(ctx, cred, target);
+    }
+    e.facts.render = Some(render_invalid);
     Some(e.f.id)
 }
 
-fn describe_refusal(ctx: &Ctx<'_>, cred: Option<&Credential>) -> String {
-    let Some(c) = cred else {
-        return "The server answered 401 to a request that carried an API key.".to_string();
+/// The kind of credential a refusal is worded for.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+enum RefusedKind {
+    #[default]
+    ApiKey,
+    Bearer,
+    Ntlm,
+    Other,
+}
+
+/// What the wording of `invalid-credentials` takes from the latest refusal.
+#[derive(Default)]
+struct LastRefusal {
+    client: Option<std::net::IpAddr>,
+    origin: String,
+    /// The user the request named (`ctx.user()`).
+    user: Option<String>,
+    kind: RefusedKind,
+    /// The credential's scheme as sent.
+    scheme: String,
+    /// The user the credential names (NTLM, Basic, Digest).
+    cred_user: Option<String>,
+    /// Bearer `error` and `error_description`.
+    bearer_error: Option<(String, String)>,
+    /// JWT `iss`.
+    iss: Option<String>,
+    /// NTLM domain.
+    domain: Option<String>,
+    /// Schemes the server offered.
+    offered: Vec<String>,
+}
+
+impl LastRefusal {
+    /// Makes the record describe this refusal, copying only what changed.
+    fn update(&mut self, ctx: &Ctx<'_>, cred: Option<&Credential>, target: ChallengeTarget) {
+        self.client = Some(ctx.client);
+        set_str(&mut self.origin, &ctx.origin);
+        set_opt(&mut self.user, ctx.user());
+        self.kind = match cred.map(|c| (c, &c.kind)) {
+            None => RefusedKind::ApiKey,
+            Some((_, CredentialKind::Bearer { .. })) => RefusedKind::Bearer,
+            Some((c, _)) if ntlm_of(c).is_some() => RefusedKind::Ntlm,
+            Some(_) => RefusedKind::Other,
+        };
+        set_str(
+            &mut self.scheme,
+            cred.map(|c| c.scheme.as_str()).unwrap_or(""),
+        );
+        set_opt(&mut self.cred_user, cred.and_then(|c| c.user()));
+        let (err, iss, domain) = match cred.map(|c| &c.kind) {
+            Some(CredentialKind::Bearer { jwt, .. }) => (
+                bearer_error(ctx),
+                jwt.as_ref().and_then(|j| j.iss.as_deref()),
+                None,
+            ),
+            _ => (
+                None,
+                None,
+                cred.and_then(ntlm_of).and_then(|n| n.domain.as_deref()),
+            ),
+        };
+        match (&mut self.bearer_error, err) {
+            (Some((e, d)), Some((ne, nd))) => {
+                set_str(e, ne);
+                set_str(d, nd);
+            }
+            (None, None) => {}
+            (slot, new) => *slot = new.map(|(e, d)| (e.to_string(), d.to_string())),
+        }
+        set_opt(&mut self.iss, iss);
+        set_opt(&mut self.domain, domain);
+        let mut offered = ctx.auth.offered_schemes(target).into_iter();
+        let same = self.offered.len() == offered.len()
+            && self
+                .offered
+                .iter()
+                .zip(offered.by_ref())
+                .all(|(a, b)| a == b);
+        if !same {
+            self.offered = ctx
+                .auth
+                .offered_schemes(target)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+        }
+    }
+}
+
+/// Words an `invalid-credentials` finding from its latest refusal and the
+/// fingerprints seen.
+fn render_invalid(f: &mut Finding, facts: &Facts) {
+    let Some(last) = facts.last::<LastRefusal>() else {
+        return;
     };
-    match &c.kind {
-        CredentialKind::Bearer { jwt, .. } => {
-            let detail = match bearer_error(ctx) {
+    let client = last.client.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let scheme = match last.kind {
+        RefusedKind::ApiKey => "API key".to_string(),
+        _ => clip(&last.scheme, 24),
+    };
+    f.title = format!(
+        "{} → {}: {} rejected {scheme} {}{}",
+        who(last.user.as_deref(), client),
+        clip(&last.origin, 80),
+        f.count,
+        if f.count == 1 { "login" } else { "logins" },
+        over(f)
+    );
+    f.explanation = format!(
+        "{} The server offered {}, so the scheme is right and the credentials themselves were \
+         refused. 401 means \"I don't know who you are\": this is a failed login, not a missing \
+         permission (that would be 403). {}",
+        describe_refusal(last),
+        list(&last.offered),
+        replay_words(facts)
+    );
+    f.fixes = invalid_fixes(last.kind);
+}
+
+fn describe_refusal(last: &LastRefusal) -> String {
+    let scheme = || clip(&last.scheme, 24);
+    let user = || clip(last.cred_user.as_deref().unwrap_or("?"), 40);
+    match last.kind {
+        RefusedKind::ApiKey => {
+            "The server answered 401 to a request that carried an API key.".to_string()
+        }
+        RefusedKind::Bearer => {
+            let detail = match &last.bearer_error {
                 Some((e, d)) => format!(" (error=\"{}\" {})", clip(e, 40), clip(d, 120)),
                 None => String::new(),
             };
-            let iss = jwt
-                .as_ref()
-                .and_then(|j| j.iss.as_deref())
+            let iss = last
+                .iss
+                .as_deref()
                 .map(|i| format!(" issued by {}", clip(i, 80)))
                 .unwrap_or_default();
             format!("The server refused the bearer token{iss} with 401{detail} and no more specific reason: signature, issuer or audience not accepted, or the token was revoked.")
         }
-        _ if ntlm_of(c).is_some() => {
-            let n = ntlm_of(c);
-            let dom = n
-                .and_then(|n| n.domain.as_deref())
+        RefusedKind::Ntlm => {
+            let dom = last
+                .domain
+                .as_deref()
                 .map(|d| format!("{}\\", clip(d, 40)))
                 .unwrap_or_default();
             format!(
                 "The server refused the {} type 3 answer for {dom}{} after the handshake.",
-                clip(&c.scheme, 24),
-                clip(c.user().unwrap_or("?"), 40)
+                scheme(),
+                user()
             )
         }
-        _ => format!(
+        RefusedKind::Other => format!(
             "The server answered 401 to {} credentials for user \"{}\".",
-            clip(&c.scheme, 24),
-            clip(c.user().unwrap_or("?"), 40)
+            scheme(),
+            user()
         ),
     }
 }
 
-fn replay_words(e: &Entry<'_>) -> String {
-    match e.facts.most_replayed() {
+fn replay_words(facts: &Facts) -> String {
+    match facts.most_replayed() {
         Some((fp, n)) if n > 1 => format!(
             "The same credentials (fingerprint {fp}) were sent {n} times: a client or password \
              manager is replaying a cached, stale password."
         ),
-        _ if e.facts.fingerprints.len() > 1 => format!(
+        _ if facts.fingerprints.len() > 1 => format!(
             "{} different credentials were tried.",
-            e.facts.fingerprints.len()
+            facts.fingerprints.len()
         ),
         _ => String::new(),
     }
 }
 
-fn invalid_fixes(cred: Option<&Credential>) -> Vec<String> {
-    match cred.map(|c| &c.kind) {
-        Some(CredentialKind::Bearer { .. }) => fixes(&[
+fn invalid_fixes(kind: RefusedKind) -> Vec<String> {
+    match kind {
+        RefusedKind::Bearer => fixes(&[
             "Request a fresh token from the identity provider",
             "Check that the token's audience and issuer are the ones this API expects (right environment, right tenant)",
             "Check that the token was not revoked",
         ]),
-        None => fixes(&["Check that the API key is valid for this service and has not been revoked or rotated"]),
+        RefusedKind::ApiKey => fixes(&["Check that the API key is valid for this service and has not been revoked or rotated"]),
         _ => fixes(&[
             "Re-enter the user name and password; check the domain prefix (DOMAIN\\user) for Windows authentication",
             "Clear cached credentials in the client, the password manager or Windows Credential Manager",

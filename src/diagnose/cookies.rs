@@ -9,7 +9,7 @@
 
 use super::challenge::Outcome;
 use super::ctx::{looks_like_session, Ctx};
-use super::words::{clip, fixes, plural, span, who};
+use super::words::{clip, clip_cow, fixes, plural, span, who};
 use super::Env;
 use crate::model::{
     CredentialKind, ExchangeId, FindingId, Fingerprint, SetCookie, Severity, Timestamp,
@@ -280,22 +280,31 @@ pub(crate) fn presented(ctx: &Ctx<'_>, st: &CookieState) -> Vec<(String, Fingerp
         .filter(|c| {
             looks_like_session(&c.name) || st.set.iter().any(|r| r.name == c.name && r.session)
         })
-        .map(|c| {
-            (
-                format!("session cookie `{}`", clip(&c.name, 60)),
-                c.value.fingerprint(),
-            )
-        })
+        .map(|c| (cookie_label(&c.name), c.value.fingerprint()))
         .collect();
     if let Some(c) = ctx.server_cred() {
         if matches!(
             c.kind,
             CredentialKind::Bearer { .. } | CredentialKind::Other { .. }
         ) {
-            presented.push((format!("{} token", clip(&c.scheme, 24)), c.fingerprint));
+            let scheme = clip_cow(&c.scheme, 24);
+            let mut label = String::with_capacity(scheme.len() + 6);
+            label.push_str(&scheme);
+            label.push_str(" token");
+            presented.push((label, c.fingerprint));
         }
     }
     presented
+}
+
+/// `` session cookie `name` ``, the label of a presented session cookie.
+fn cookie_label(name: &str) -> String {
+    let name = clip_cow(name, 60);
+    let mut label = String::with_capacity(name.len() + 17);
+    label.push_str("session cookie `");
+    label.push_str(&name);
+    label.push('`');
+    label
 }
 
 /// `session-expired`: a session cookie or token accepted earlier is refused.
@@ -377,7 +386,7 @@ fn is_logout(path: &str) -> bool {
 /// later refusal of the old value is expected, not an expiry.
 fn forget_deleted(ctx: &Ctx<'_>, st: &mut SessionState) {
     for sc in ctx.auth.set_cookies.iter().filter(|c| c.expired) {
-        let label = format!("session cookie `{}`", clip(&sc.name, 60));
+        let label = cookie_label(&sc.name);
         st.accepted.retain(|a| a.label != label);
     }
 }

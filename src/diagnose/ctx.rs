@@ -40,8 +40,13 @@ pub(crate) struct Ctx<'a> {
     pub status: Option<u16>,
     pub req: Option<&'a HttpRequest>,
     pub resp: Option<&'a HttpResponse>,
-    /// [`ConvKey::text`] of this exchange, built on first use.
-    conv_text: std::cell::OnceCell<String>,
+    /// [`ConvKey::text`] of this exchange, built on first use or handed over
+    /// by the conversation that keeps it.
+    conv_text: std::cell::OnceCell<std::sync::Arc<str>>,
+    /// [`Ctx::path`], found on first use.
+    path: std::cell::OnceCell<&'a str>,
+    /// [`Ctx::redirect_to`] without and with the query, resolved on first use.
+    redirect: [std::cell::OnceCell<Option<String>>; 2],
 }
 
 impl<'a> Ctx<'a> {
@@ -60,6 +65,8 @@ impl<'a> Ctx<'a> {
             req: ex.request.as_ref(),
             resp: ex.response.as_ref(),
             conv_text: std::cell::OnceCell::new(),
+            path: std::cell::OnceCell::new(),
+            redirect: Default::default(),
         }
     }
 
@@ -100,7 +107,12 @@ impl<'a> Ctx<'a> {
 
     /// [`ConvKey::text`] of this exchange's conversation, computed once.
     pub fn conv_text(&self) -> &str {
-        self.conv_text.get_or_init(|| self.conv_key().text())
+        self.conv_text.get_or_init(|| self.conv_key().text().into())
+    }
+
+    /// Hands over the [`ConvKey::text`] the conversation already built.
+    pub fn set_conv_text(&self, text: std::sync::Arc<str>) {
+        let _ = self.conv_text.set(text);
     }
 
     /// The conversation this exchange belongs to.
@@ -123,20 +135,8 @@ impl<'a> Ctx<'a> {
     }
 
     /// Path of the request without query or fragment (`/` when absent).
-    pub fn path(&self) -> &str {
-        let target = self.req.map(|r| r.target.as_str()).unwrap_or("/");
-        let rest = match target.find("://") {
-            Some(i) => {
-                let after = target.get(i + 3..).unwrap_or("");
-                after.find('/').and_then(|j| after.get(j..)).unwrap_or("/")
-            }
-            None => target,
-        };
-        let end = rest.find(['?', '#']).unwrap_or(rest.len());
-        match rest.get(..end) {
-            Some("") | None => "/",
-            Some(p) => p,
-        }
+    pub fn path(&self) -> &'a str {
+        self.path.get_or_init(|| path_of(self.req))
     }
 
     /// `scheme://host:port/path` of the request (no query).
@@ -214,35 +214,78 @@ impl<'a> Ctx<'a> {
 
     /// The `Location` of a 3xx answer, resolved to `scheme://host:port/path`
     /// (with the query when `keep_query`).
-    pub fn redirect_to(&self, keep_query: bool) -> Option<String> {
+    pub fn redirect_to(&self, keep_query: bool) -> Option<&str> {
         let resp = self.resp?;
         if !matches!(resp.status, 301 | 302 | 303 | 307 | 308) {
             return None;
         }
-        let loc = resp.headers.get_str("location")?;
-        Some(resolve(&loc, self.scheme, &self.origin, keep_query))
+        let cell = self.redirect.get(usize::from(keep_query))?;
+        cell.get_or_init(|| {
+            let loc = resp.headers.get_str("location")?;
+            Some(resolve(&loc, self.scheme, &self.origin, keep_query))
+        })
+        .as_deref()
     }
 
     /// A 3xx to a URL that looks like a login page.
     pub fn redirects_to_login(&self) -> bool {
-        self.redirect_to(false).is_some_and(|u| is_login_url(&u))
+        self.redirect_to(false).is_some_and(is_login_url)
     }
+}
+
+/// Path of the request without query or fragment (`/` when absent).
+fn path_of(req: Option<&HttpRequest>) -> &str {
+    let target = req.map(|r| r.target.as_str()).unwrap_or("/");
+    let rest = match find_scheme_sep(target) {
+        Some(i) => {
+            let after = target.get(i + 3..).unwrap_or("");
+            after.find('/').and_then(|j| after.get(j..)).unwrap_or("/")
+        }
+        None => target,
+    };
+    let end = rest.find(['?', '#']).unwrap_or(rest.len());
+    match rest.get(..end) {
+        Some("") | None => "/",
+        Some(p) => p,
+    }
+}
+
+/// `s.find("://")` by a byte scan for `:`, without a substring searcher.
+fn find_scheme_sep(s: &str) -> Option<usize> {
+    let b = s.as_bytes();
+    let mut from = 0;
+    while let Some(j) = b
+        .get(from..)
+        .and_then(|r| r.iter().position(|&c| c == b':'))
+    {
+        let i = from + j;
+        if b.get(i + 1..i + 3) == Some(b"//".as_slice()) {
+            return Some(i);
+        }
+        from = i + 1;
+    }
+    None
+}
+
+/// `hay.to_ascii_lowercase().contains(needle)` for a lower-case ASCII
+/// `needle`, without the lower-cased copy.
+pub(crate) fn contains_ci(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// URLs of login pages and identity providers, by their usual path words.
 pub(crate) fn is_login_url(url: &str) -> bool {
-    let path = url
-        .find("://")
+    let path = find_scheme_sep(url)
         .and_then(|i| url.get(i + 3..))
         .and_then(|r| r.find('/').and_then(|j| r.get(j..)))
-        .unwrap_or("")
-        .to_ascii_lowercase();
+        .unwrap_or("");
     [
         "login", "signin", "sign-in", "logon", "auth", "sso", "saml", "openid", "/cas/", "account",
         "session",
     ]
     .iter()
-    .any(|w| path.contains(w))
+    .any(|w| contains_ci(path, w))
 }
 
 /// Resolves a `Location` value (RFC 9110 §10.2.2) against the request's origin,
@@ -292,12 +335,11 @@ pub(crate) fn url_origin(url: &str) -> &str {
 
 /// Cookie names that usually carry a login session.
 pub(crate) fn looks_like_session(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
     [
         "sess", "sid", "auth", "token", "jwt", "login", "identity", "remember",
     ]
     .iter()
-    .any(|k| n.contains(k))
+    .any(|k| contains_ci(name, k))
 }
 
 /// The NTLM message inside a credential (scheme `NTLM` or `Negotiate`).

@@ -7,6 +7,7 @@
 //! detectors do) and must not grow without bound (caps with counters).
 
 use crate::model::{ExchangeId, Finding, FindingId, Fingerprint, Severity, Timestamp};
+use foldhash::fast::RandomState;
 use rustc_hash::FxHashSet;
 use std::borrow::Cow;
 use std::collections::HashMap;
@@ -19,7 +20,7 @@ pub(crate) const MAX_FINDINGS: usize = 10_000;
 /// Latest evidence ids remembered per finding for de-duplication.
 const RECENT_IDS: usize = 128;
 /// Distinct labels or fingerprints remembered per finding.
-const MAX_FACTS: usize = 8;
+pub(crate) const MAX_FACTS: usize = 8;
 
 /// One observation of a condition.
 pub(crate) struct Hit<'a> {
@@ -64,6 +65,9 @@ pub(crate) struct Facts {
     /// The latest evidence ids, so a detector that re-reports a window does
     /// not count an exchange twice once `evidence` is full.
     recent: std::collections::VecDeque<ExchangeId>,
+    /// What the detector's deferred wording needs of the latest hit (its own
+    /// type), updated in place on every hit.
+    last: Option<Box<dyn std::any::Any + Send>>,
 }
 
 impl Facts {
@@ -81,6 +85,19 @@ impl Facts {
         } else if self.fingerprints.len() < MAX_FACTS {
             self.fingerprints.push((fp, 1));
         }
+    }
+
+    /// The detector's record of the latest hit, created on first use.
+    pub fn last_mut<T: std::any::Any + Send + Default>(&mut self) -> Option<&mut T> {
+        if !self.last.as_ref().is_some_and(|b| b.is::<T>()) {
+            self.last = Some(Box::<T>::default());
+        }
+        self.last.as_mut().and_then(|b| b.downcast_mut::<T>())
+    }
+
+    /// The record [`Facts::last_mut`] keeps, when it is a `T`.
+    pub fn last<T: std::any::Any>(&self) -> Option<&T> {
+        self.last.as_ref().and_then(|b| b.downcast_ref::<T>())
     }
 
     /// The most replayed fingerprint and its count.
@@ -102,8 +119,9 @@ pub(crate) struct Registry {
     findings: Vec<Finding>,
     facts: Vec<Facts>,
     /// code → key → index; looked up by `&str`, so a hit on an existing
-    /// finding allocates nothing. Keys carry network text: SipHash, not Fx.
-    by_key: HashMap<&'static str, HashMap<Box<str>, usize>>,
+    /// finding allocates nothing. Keys carry network text: a per-process
+    /// seeded hasher, not Fx; never iterated.
+    by_key: HashMap<&'static str, HashMap<Box<str>, usize, RandomState>, RandomState>,
     changed: Vec<FindingId>,
     changed_set: FxHashSet<FindingId>,
     /// Findings with a deferred wording whose text is stale.
@@ -133,6 +151,18 @@ impl Registry {
                 (i, true)
             }
         };
+        self.grow_at(idx, fresh, &hit)
+    }
+
+    /// A hit on finding `id`, which a detector got from an earlier [`Registry::hit`]
+    /// of the same code and key: the same as that hit, without building or
+    /// looking up the key (findings are never removed, so the key still maps
+    /// to `id`). `hit.key` is not read.
+    pub fn hit_id(&mut self, id: FindingId, hit: Hit<'_>) -> Option<Entry<'_>> {
+        self.grow_at(id.0 as usize, false, &hit)
+    }
+
+    fn grow_at(&mut self, idx: usize, fresh: bool, hit: &Hit<'_>) -> Option<Entry<'_>> {
         let f = self.findings.get_mut(idx)?;
         let facts = self.facts.get_mut(idx)?;
         // Evidence mostly arrives in id order: an id above every id seen so

@@ -11,7 +11,7 @@ use super::ctx::Ctx;
 use super::findings::Facts;
 use super::words::{clip, fixes, list, over, plural, who};
 use super::Env;
-use crate::model::{ChallengeTarget, Credential, CredentialKind, Finding, Severity};
+use crate::model::{ChallengeTarget, Credential, CredentialKind, Finding, FindingId, Severity};
 
 /// Per-conversation state.
 #[derive(Default)]
@@ -20,11 +20,17 @@ pub(crate) struct HygieneState {
     switches: u32,
     offered_many: bool,
     seen: Vec<String>,
+    /// `cleartext-credentials` findings of this conversation by lower-cased
+    /// label, so a repeat hit needs no key (bounded).
+    cleartext: Vec<(String, FindingId)>,
 }
+
+/// Cleartext findings remembered per conversation.
+const MAX_CLEARTEXT: usize = 8;
 
 /// Runs the detectors.
 pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
-    if ctx.offered(ChallengeTarget::Server).len() > 1 {
+    if !st.offered_many && ctx.offered(ChallengeTarget::Server).len() > 1 {
         st.offered_many = true;
     }
     if ctx.req.is_none() {
@@ -33,12 +39,13 @@ pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
     if ctx.scheme == "http" {
         for c in &ctx.auth.credentials {
             if reusable(c) {
-                cleartext(ctx, &c.scheme, kind_words(c), env);
+                cleartext(ctx, st, &c.scheme, kind_words(c), env);
             }
         }
         for k in &ctx.auth.api_keys {
             cleartext(
                 ctx,
+                st,
                 &format!("API key ({})", clip(&k.source, 40)),
                 "an API key is usable by anyone who reads it",
                 env,
@@ -67,12 +74,33 @@ fn kind_words(c: &Credential) -> &'static str {
     }
 }
 
-fn cleartext(ctx: &Ctx<'_>, label: &str, why: &'static str, env: &mut Env<'_>) {
-    let key = format!("{}|{}", ctx.conv_text(), label.to_ascii_lowercase());
-    let Some(e) = env
-        .reg
-        .hit(ctx.hit("cleartext-credentials", Severity::Warning, key))
-    else {
+fn cleartext(
+    ctx: &Ctx<'_>,
+    st: &mut HygieneState,
+    label: &str,
+    why: &'static str,
+    env: &mut Env<'_>,
+) {
+    const CODE: &str = "cleartext-credentials";
+    // The cached label is lower case: equal ignoring case is the same key.
+    let known = st
+        .cleartext
+        .iter()
+        .find(|(l, _)| l.eq_ignore_ascii_case(label))
+        .map(|(_, id)| *id);
+    let e = match known {
+        Some(id) => env.reg.hit_id(id, ctx.hit(CODE, Severity::Warning, "")),
+        None => {
+            let lower = label.to_ascii_lowercase();
+            let key = format!("{}|{lower}", ctx.conv_text());
+            let e = env.reg.hit(ctx.hit(CODE, Severity::Warning, key));
+            if let (Some(e), true) = (&e, st.cleartext.len() < MAX_CLEARTEXT) {
+                st.cleartext.push((lower, e.f.id));
+            }
+            e
+        }
+    };
+    let Some(e) = e else {
         return;
     };
     if e.facts.render.is_none() {
@@ -122,15 +150,22 @@ fn conflict_signals(ctx: &Ctx<'_>, st: &mut HygieneState) -> (bool, bool) {
             > 1;
     let mut alternated = false;
     if let Some(c) = ctx.server_cred() {
-        let scheme = c.scheme.to_ascii_lowercase();
-        if st.last_scheme.as_deref().is_some_and(|l| l != scheme) {
+        // `last_scheme` is lower case: equal ignoring case means equal to
+        // the lower-cased scheme, which then needs no new copy.
+        let same = st
+            .last_scheme
+            .as_deref()
+            .map(|l| l.eq_ignore_ascii_case(&c.scheme));
+        if same == Some(false) {
             st.switches = st.switches.saturating_add(1);
             alternated = st.offered_many && st.switches >= 2;
         }
         if st.seen.len() < 4 && !st.seen.contains(&c.scheme) {
             st.seen.push(c.scheme.clone());
         }
-        st.last_scheme = Some(scheme);
+        if same != Some(true) {
+            st.last_scheme = Some(c.scheme.to_ascii_lowercase());
+        }
     }
     (many_headers, alternated)
 }

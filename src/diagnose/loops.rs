@@ -13,6 +13,7 @@ use super::words::{clip, list, over, secs, who};
 use super::Env;
 use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
 use std::collections::VecDeque;
+use std::fmt::Write as _;
 
 /// Recent events kept per window.
 const MAX_RECENT: usize = 64;
@@ -202,7 +203,7 @@ const BURST_FIXES: [&str; 3] = [
 ];
 
 /// `failed-login-burst`: rejected credentials for one user (or one client).
-pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
+pub(crate) fn burst(ctx: &Ctx<'_>, key: &str, st: &mut BurstState, env: &mut Env<'_>) {
     window_push(&mut st.recent, ctx.id, ctx.ts, env.th.burst_window_secs);
     if st.clients.len() < 8 && !st.clients.contains(&ctx.client) {
         st.clients.push(ctx.client);
@@ -210,26 +211,31 @@ pub(crate) fn burst(ctx: &Ctx<'_>, st: &mut BurstState, env: &mut Env<'_>) {
     if st.recent.len() < env.th.burst_count.max(1) as usize {
         return;
     }
-    let key = burst_key(ctx);
-    let scheme = ctx
-        .server_cred()
-        .map(|c| clip(&c.scheme, 24))
-        .unwrap_or_else(|| "API key".to_string());
     let mut last = None;
     for (ev, ts) in unreported(&st.recent, &mut st.reported) {
         last = env
             .reg
-            .hit(ctx.hit_at("failed-login-burst", Severity::Error, key.as_str(), ev, ts))
+            .hit(ctx.hit_at("failed-login-burst", Severity::Error, key, ev, ts))
             .map(|e| e.f.id);
     }
     let Some(e) = last.and_then(|id| env.reg.entry(id)) else {
         return;
     };
     if e.facts.labels.is_empty() {
+        let scheme = ctx
+            .server_cred()
+            .map(|c| clip(&c.scheme, 24))
+            .unwrap_or_else(|| "API key".to_string());
         e.facts.label(&scheme);
     }
+    let mut text = String::new();
     for c in &st.clients {
-        e.facts.label(&c.to_string());
+        if e.facts.labels.len() >= super::findings::MAX_FACTS {
+            break;
+        }
+        text.clear();
+        let _ = write!(text, "{c}");
+        e.facts.label(&text);
     }
     let id = e.f.id;
     env.reg.reword_later(id, render_burst);

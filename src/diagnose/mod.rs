@@ -69,6 +69,8 @@ struct Conv {
     hygiene: hygiene::HygieneState,
     /// A request with credentials or a session cookie was answered 2xx.
     authed: bool,
+    /// [`ConvKey::text`] of this conversation, built when it was created.
+    text: Option<std::sync::Arc<str>>,
 }
 
 /// Detector state kept beside the conversations, with its own keys and expiry.
@@ -198,7 +200,6 @@ impl Diagnoser {
             return;
         }
         self.expire(ctx.ts);
-        let key = ctx.conv_key();
         let mut dropped = Vec::new();
         let Diagnoser {
             thresholds,
@@ -208,15 +209,19 @@ impl Diagnoser {
             side,
             ..
         } = self;
-        let conv = convs.touch(&key, ctx.ts, &mut dropped);
+        let conv = convs.touch(ctx.conv_key(), ctx.ts, &mut dropped);
+        let text = conv
+            .text
+            .get_or_insert_with(|| ctx.conv_key().text().into());
+        ctx.set_conv_text(text.clone());
         let mut env = Env {
             reg,
             th: thresholds,
             stripped: *stripped,
         };
-        let waiting = run(&ctx, &key, conv, side, &mut env);
+        let waiting = run(&ctx, conv, side, &mut env);
         if waiting {
-            self.schedule(&ctx, key);
+            self.schedule(&ctx, ctx.conv_key());
         }
         self.settle(dropped, ctx.ts);
     }
@@ -362,7 +367,7 @@ impl Diagnoser {
 }
 
 /// Runs every detector on one exchange; true when a challenge now waits for an answer.
-fn run(ctx: &Ctx<'_>, key: &ConvKey, conv: &mut Conv, maps: &mut Side, env: &mut Env<'_>) -> bool {
+fn run(ctx: &Ctx<'_>, conv: &mut Conv, maps: &mut Side, env: &mut Env<'_>) -> bool {
     if ctx.is_preflight() {
         challenge::preflight(ctx, env);
         return false;
@@ -378,17 +383,16 @@ fn run(ctx: &Ctx<'_>, key: &ConvKey, conv: &mut Conv, maps: &mut Side, env: &mut
     cookies::observe(ctx, &mut conv.cookies, env);
     let presented = cookies::presented(ctx, &conv.cookies);
     if !presented.is_empty() {
-        let s = maps.sessions.touch(key, ctx.ts, &mut Vec::new());
+        let s = maps.sessions.touch(ctx.conv_key(), ctx.ts, &mut Vec::new());
         cookies::session(ctx, outcome, presented, s, env);
     }
     if outcome == Some(Outcome::Invalid) {
-        let burst = maps
-            .bursts
-            .touch(&loops::burst_key(ctx), ctx.ts, &mut Vec::new());
-        loops::burst(ctx, burst, env);
+        let key = loops::burst_key(ctx);
+        let burst = maps.bursts.touch(key.clone(), ctx.ts, &mut Vec::new());
+        loops::burst(ctx, &key, burst, env);
     }
     loops::observe(ctx, outcome, cause, &mut conv.loops, env);
-    let red = maps.clients.touch(&ctx.client, ctx.ts, &mut Vec::new());
+    let red = maps.clients.touch(ctx.client, ctx.ts, &mut Vec::new());
     let redirect = redirects::observe(ctx, red, env);
     if let Some(lp) = redirect.login_loop {
         if let Some(c) = cookies::explain_loop(ctx, &mut conv.cookies, env) {

@@ -6,9 +6,12 @@
 //! a request that was already on its way before the limiting response arrived.
 
 use super::ctx::Ctx;
-use super::words::{clip, fixes, list, over, plural, span};
+use super::findings::{Facts, MAX_FACTS};
+use super::words::{client_label, clip, fixes, list, over, plural, set_opt, set_str, span};
 use super::Env;
-use crate::model::{ExchangeId, FindingId, RateLimitView, Severity, Timestamp};
+use crate::model::{ExchangeId, Finding, FindingId, Severity, Timestamp};
+use std::borrow::Cow;
+use std::net::IpAddr;
 
 struct Wait {
     until: Timestamp,
@@ -52,51 +55,85 @@ pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut RateState, env: &mut Env<'_>) -> O
 }
 
 fn limited_hit(ctx: &Ctx<'_>, status: u16, iis: bool, env: &mut Env<'_>) -> Option<FindingId> {
-    let rl = ctx.auth.rate_limit.clone().unwrap_or_default();
     let e = env
         .reg
         .hit(ctx.hit("rate-limited", Severity::Warning, ctx.conv_text()))?;
-    let sign = match (status, iis) {
-        (_, true) => format!(
-            "IIS {}.{}",
-            status,
-            ctx.auth.hints.iis_substatus.map(|s| s.1).unwrap_or(0)
-        ),
-        (429, _) => "429 Too Many Requests".to_string(),
-        (503, _) => "503 with Retry-After".to_string(),
-        (s, _) => format!("{s} with a remaining quota of 0"),
+    let id = e.f.id;
+    if e.facts.labels.len() < MAX_FACTS {
+        let sign: Cow<'_, str> = match (status, iis) {
+            (_, true) => format!(
+                "IIS {}.{}",
+                status,
+                ctx.auth.hints.iis_substatus.map(|s| s.1).unwrap_or(0)
+            )
+            .into(),
+            (429, _) => "429 Too Many Requests".into(),
+            (503, _) => "503 with Retry-After".into(),
+            (s, _) => format!("{s} with a remaining quota of 0").into(),
+        };
+        e.facts.label(&sign);
+    }
+    let rl = ctx.auth.rate_limit.as_ref();
+    if let Some(last) = e.facts.last_mut::<LastLimit>() {
+        last.client = Some(ctx.client);
+        set_str(&mut last.origin, &ctx.origin);
+        set_opt(
+            &mut last.retry_after_raw,
+            rl.and_then(|r| r.retry_after_raw.as_deref()),
+        );
+        last.limit = rl.and_then(|r| r.limit);
+        last.remaining = rl.and_then(|r| r.remaining);
+        last.reset_secs = rl.and_then(|r| r.reset_secs);
+        set_opt(&mut last.policy, rl.and_then(|r| r.policy.as_deref()));
+    }
+    e.facts.render = Some(render_limited);
+    Some(id)
+}
+
+/// What the wording of `rate-limited` takes from the latest limited response.
+#[derive(Default)]
+struct LastLimit {
+    client: Option<IpAddr>,
+    origin: String,
+    retry_after_raw: Option<String>,
+    limit: Option<u64>,
+    remaining: Option<u64>,
+    reset_secs: Option<u64>,
+    policy: Option<String>,
+}
+
+/// Words a `rate-limited` finding; facts: the signs seen, the latest response.
+fn render_limited(f: &mut Finding, facts: &Facts) {
+    let Some(last) = facts.last::<LastLimit>() else {
+        return;
     };
-    e.facts.label(&sign);
-    let details = details(&rl);
-    e.f.title = format!(
-        "{} → {}: rate limited ({})",
-        super::words::client_label(ctx.client),
-        clip(&ctx.origin, 80),
-        plural(e.f.count, "response")
+    let client = client_label(last.client.unwrap_or(IpAddr::from([0, 0, 0, 0])));
+    let origin = clip(&last.origin, 80);
+    let details = details(last);
+    f.title = format!(
+        "{client} → {origin}: rate limited ({})",
+        plural(f.count, "response")
     );
     let signals = if details.is_empty() {
         " The last response named no Retry-After or quota headers.".to_string()
     } else {
         format!(" Last signals: {}.", list(&details))
     };
-    e.f.explanation = format!(
-        "{} limited {}: {} ({}){}.{signals}",
-        clip(&ctx.origin, 80),
-        super::words::client_label(ctx.client),
-        plural(e.f.count, "response"),
-        list(&e.facts.labels),
-        over(e.f),
+    f.explanation = format!(
+        "{origin} limited {client}: {} ({}){}.{signals}",
+        plural(f.count, "response"),
+        list(&facts.labels),
+        over(f),
     );
-    e.f.fixes = fixes(&[
+    f.fixes = fixes(&[
         "Back off: wait as long as Retry-After says, otherwise retry with exponential backoff",
         "Spread the client's requests over time; cache responses instead of polling",
         "If many users share one address (NAT, proxy), or the client is trusted, ask for a higher limit",
     ]);
-    Some(e.f.id)
 }
 
 /// The rate-limit signals of one response, in words.
-fn details(rl: &RateLimitView) -> Vec<String> {
+fn details(rl: &LastLimit) -> Vec<String> {
     let mut details = Vec::new();
     if let Some(r) = &rl.retry_after_raw {
         details.push(format!("Retry-After: {}", clip(r, 40)));
@@ -134,29 +171,59 @@ fn ignored(ctx: &Ctx<'_>, st: &mut RateState, env: &mut Env<'_>) {
         return;
     };
     let id = e.f.id;
-    e.f.title = format!(
-        "{} → {}: {} sent before Retry-After",
-        super::words::client_label(ctx.client),
-        clip(&ctx.origin, 80),
-        plural(e.f.count, "request")
+    if let Some(last) = e.facts.last_mut::<LastIgnored>() {
+        last.client = Some(ctx.client);
+        set_str(&mut last.origin, &ctx.origin);
+        last.given_at = w.given_at;
+        last.given_in = w.given_in;
+        last.until = w.until;
+        set_str(&mut last.raw, &w.raw);
+        last.ts = ctx.ts;
+        last.id = ctx.id;
+    }
+    e.facts.render = Some(render_ignored);
+    let (given_in, given_at) = (w.given_in, w.given_at);
+    env.reg.add_evidence(id, given_in, given_at);
+}
+
+/// What the wording of `retry-after-ignored` takes from the latest early request.
+#[derive(Default)]
+struct LastIgnored {
+    client: Option<IpAddr>,
+    origin: String,
+    given_at: Timestamp,
+    given_in: ExchangeId,
+    until: Timestamp,
+    raw: String,
+    ts: Timestamp,
+    id: ExchangeId,
+}
+
+/// Words a `retry-after-ignored` finding from its latest early request.
+fn render_ignored(f: &mut Finding, facts: &Facts) {
+    let Some(w) = facts.last::<LastIgnored>() else {
+        return;
+    };
+    let client = client_label(w.client.unwrap_or(IpAddr::from([0, 0, 0, 0])));
+    f.title = format!(
+        "{client} → {}: {} sent before Retry-After",
+        clip(&w.origin, 80),
+        plural(f.count, "request")
     );
-    e.f.explanation = format!(
-        "At {} ({}) the server told {} to wait until {} (Retry-After: {}, {}); the client sent \
-         again {} early ({}). Requests during the wait are refused again and may extend the \
-         block (RFC 9110 §10.2.3).",
+    f.explanation = format!(
+        "At {} ({}) the server told {client} to wait until {} (Retry-After: {}, {}); the client \
+         sent again {} early ({}). Requests during the wait are refused again and may extend \
+         the block (RFC 9110 §10.2.3).",
         w.given_at,
         w.given_in,
-        super::words::client_label(ctx.client),
         w.until,
         clip(&w.raw, 40),
         span(w.given_at, w.until),
-        span(ctx.ts, w.until),
-        ctx.id
+        span(w.ts, w.until),
+        w.id
     );
-    e.f.fixes = fixes(&[
+    f.fixes = fixes(&[
         "Honour Retry-After (seconds or an HTTP date) before sending again",
         "Use exponential backoff with jitter when no Retry-After is given",
     ]);
-    let (given_in, given_at) = (w.given_in, w.given_at);
-    env.reg.add_evidence(id, given_in, given_at);
 }

@@ -8,10 +8,12 @@
 //! one redirect to a login page, then a successful login.
 
 use super::ctx::{is_login_url, url_origin, Ctx};
-use super::words::{clip, fixes, list, over, secs};
+use super::findings::{Facts, MAX_FACTS};
+use super::words::{client_label, clip, fixes, list, over, secs, set_str};
 use super::Env;
-use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
+use crate::model::{ExchangeId, Finding, FindingId, Severity, Timestamp};
 use std::collections::VecDeque;
+use std::net::IpAddr;
 
 /// Login URLs tracked per client.
 const MAX_LOGIN_URLS: usize = 8;
@@ -68,18 +70,23 @@ fn login_loop(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>) -> Optio
         _ => return None,
     };
     let to = ctx.redirect_to(false)?;
-    loop_hit(ctx, &login_of_loop(&to, st), &evidence, env)
+    loop_hit(ctx, &login_of_loop(to, st), &evidence, env)
 }
 
 /// Follows the redirect chain; returns the chain's evidence when this
 /// redirect goes back to a URL the chain already visited.
 fn chain_step(ctx: &Ctx<'_>, st: &mut RedirectState) -> Option<Vec<(ExchangeId, Timestamp)>> {
-    let url = ctx.url_full();
-    let follow = st
+    let redirect = ctx.redirect_to(true);
+    let due = st
         .next
         .as_ref()
-        .is_some_and(|(n, t)| *n == url && ctx.ts.micros_since(*t) <= FOLLOW_MICROS);
-    let Some(to) = ctx.redirect_to(true) else {
+        .is_some_and(|(_, t)| ctx.ts.micros_since(*t) <= FOLLOW_MICROS);
+    if redirect.is_none() && !due {
+        return None;
+    }
+    let url = ctx.url_full();
+    let follow = due && st.next.as_ref().is_some_and(|(n, _)| *n == url);
+    let Some(to) = redirect else {
         if follow {
             st.chain.clear();
             st.next = None;
@@ -95,13 +102,13 @@ fn chain_step(ctx: &Ctx<'_>, st: &mut RedirectState) -> Option<Vec<(ExchangeId, 
         st.chain.remove(0);
     }
     st.chain.push((url.clone(), ctx.id, ctx.ts));
-    st.next = Some((to.clone(), ctx.resp_ts()));
+    st.next = Some((to.to_string(), ctx.resp_ts()));
     // Coming back to the login page the chain started from (after the form was
     // posted) is a loop at once. Coming back to the application URL is how
     // single sign-on ends (app → IdP → app), a loop only if it redirects again.
     let is_get = matches!(ctx.method(), "GET" | "HEAD");
     let back_to_login = (st.chain.len() >= 2 || is_get)
-        && is_login_url(&to)
+        && is_login_url(to)
         && st.chain.iter().any(|(u, _, _)| *u == to);
     (repeated || back_to_login).then(|| st.chain.iter().map(|(_, id, ts)| (*id, *ts)).collect())
 }
@@ -120,7 +127,7 @@ fn count_login(
             if st.logins.len() >= MAX_LOGIN_URLS {
                 st.logins.remove(0);
             }
-            st.logins.push((to, VecDeque::new()));
+            st.logins.push((to.to_string(), VecDeque::new()));
             st.logins.len() - 1
         }
     };
@@ -161,35 +168,62 @@ fn loop_hit(
     for &(ev, ts) in evidence {
         id = env
             .reg
-            .hit(ctx.hit_at("login-redirect-loop", Severity::Error, key.clone(), ev, ts))
+            .hit(ctx.hit_at("login-redirect-loop", Severity::Error, key.as_str(), ev, ts))
             .map(|e| e.f.id);
     }
+    let (count, window) = (env.th.redirect_loop_count, env.th.redirect_loop_window_secs);
     let e = env.reg.entry(id?)?;
-    e.facts.label(&clip(&ctx.url(), 100));
-    e.f.title = format!(
-        "{}: sent back to {} {} times{}",
-        super::words::client_label(ctx.client),
-        clip(to, 100),
-        e.f.count,
-        over(e.f)
+    if e.facts.labels.len() < MAX_FACTS {
+        e.facts.label(&clip(&ctx.url(), 100));
+    }
+    if let Some(last) = e.facts.last_mut::<LastLoop>() {
+        last.client = Some(ctx.client);
+        set_str(&mut last.to, to);
+        last.count = count;
+        last.window_secs = window;
+    }
+    e.facts.render = Some(render_loop);
+    Some(e.f.id)
+}
+
+/// What the wording of `login-redirect-loop` takes from its latest hit.
+#[derive(Default)]
+struct LastLoop {
+    client: Option<IpAddr>,
+    /// The login URL the client is sent back to.
+    to: String,
+    /// The thresholds in force.
+    count: u32,
+    window_secs: u32,
+}
+
+/// Words a `login-redirect-loop` finding; facts: the URLs that redirected.
+fn render_loop(f: &mut Finding, facts: &Facts) {
+    let Some(l) = facts.last::<LastLoop>() else {
+        return;
+    };
+    let client = client_label(l.client.unwrap_or(IpAddr::from([0, 0, 0, 0])));
+    f.title = format!(
+        "{client}: sent back to {} {} times{}",
+        clip(&l.to, 100),
+        f.count,
+        over(f)
     );
-    e.f.explanation = format!(
-        "{} keeps being sent to {} (threshold: {} in {}, or a chain of redirects that comes back \
-         to a URL it already visited); the redirects came from {}. The login is answered, but \
-         the next request is not recognised as logged in, so the application sends the client \
-         back to log in again.",
-        super::words::client_label(ctx.client),
-        clip(to, 100),
-        env.th.redirect_loop_count,
-        secs(i64::from(env.th.redirect_loop_window_secs)),
-        list(&e.facts.labels)
+    f.explanation = format!(
+        "{client} keeps being sent to {} (threshold: {} in {}, or a chain of redirects that comes \
+         back to a URL it already visited); the redirects came from {}. The login is answered, \
+         but the next request is not recognised as logged in, so the application sends the \
+         client back to log in again.",
+        clip(&l.to, 100),
+        l.count,
+        secs(i64::from(l.window_secs)),
+        list(&facts.labels)
     );
-    e.f.fixes = fixes(&[
+    f.fixes = fixes(&[
         "Check that the session cookie set after login comes back on the next request (see cookie-not-returned when it was reported)",
         "Behind a load balancer: share the session store between servers or enable session affinity",
         "Check the identity provider's redirect URIs and the application's idea of its own external URL (http vs https, host name)",
     ]);
-    Some(e.f.id)
 }
 
 /// Remembers a redirect that leaves the origin of a request with credentials.
@@ -197,14 +231,14 @@ fn remember_cross(ctx: &Ctx<'_>, scheme: &str, st: &mut RedirectState) {
     let Some(to) = ctx.redirect_to(false) else {
         return;
     };
-    if url_origin(&to) == ctx.origin_url() {
+    if url_origin(to) == ctx.origin_url() {
         return;
     }
     if st.cross.len() >= MAX_CROSS {
         st.cross.remove(0);
     }
     st.cross.push(Cross {
-        to,
+        to: to.to_string(),
         from: ctx.url(),
         scheme: clip(scheme, 24),
         id: ctx.id,
@@ -218,6 +252,9 @@ fn dropped_on_redirect(ctx: &Ctx<'_>, st: &mut RedirectState, env: &mut Env<'_>)
         .retain(|c| ctx.ts.micros_since(c.ts) <= CROSS_MICROS);
     if let Some(cred) = ctx.server_cred() {
         remember_cross(ctx, &cred.scheme, st);
+        return false;
+    }
+    if st.cross.is_empty() {
         return false;
     }
     let url = ctx.url();

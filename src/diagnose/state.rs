@@ -8,6 +8,7 @@
 //! Must not read a clock: "now" is always a capture timestamp.
 
 use crate::model::Timestamp;
+use foldhash::fast::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
 
@@ -25,8 +26,10 @@ struct Slot<V> {
 /// without re-queueing on every touch.
 pub(crate) struct BoundedMap<K, V> {
     /// Boxed: the table then grows by a pointer per bucket, not a whole
-    /// detector state (a million one-shot clients churn it).
-    map: HashMap<K, Box<Slot<V>>>,
+    /// detector state (a million one-shot clients churn it). Keys carry
+    /// network text (host names): a per-process seeded hasher, never iterated
+    /// in an order that reaches the output.
+    map: HashMap<K, Box<Slot<V>>, RandomState>,
     order: VecDeque<K>,
     cap: usize,
     idle_micros: i64,
@@ -38,7 +41,7 @@ impl<K: Hash + Eq + Clone, V: Default> BoundedMap<K, V> {
     /// At most `cap` entries (at least 1); entries idle `idle_secs` expire.
     pub fn new(cap: usize, idle_secs: u32) -> Self {
         BoundedMap {
-            map: HashMap::new(),
+            map: HashMap::default(),
             order: VecDeque::new(),
             cap: cap.max(1),
             idle_micros: i64::from(idle_secs).saturating_mul(1_000_000),
@@ -49,16 +52,17 @@ impl<K: Hash + Eq + Clone, V: Default> BoundedMap<K, V> {
 
     /// The entry of `key`, created when absent, marked as used at `ts`. Entries
     /// dropped to make room are appended to `dropped`.
-    pub fn touch(&mut self, key: &K, ts: Timestamp, dropped: &mut Vec<V>) -> &mut V {
-        if !self.map.contains_key(key) {
+    pub fn touch(&mut self, key: K, ts: Timestamp, dropped: &mut Vec<V>) -> &mut V {
+        if self.map.len() >= self.cap && !self.map.contains_key(&key) {
             while self.map.len() >= self.cap {
                 if !self.evict_one(dropped) {
                     break;
                 }
             }
-            self.order.push_back(key.clone());
         }
-        let slot = self.map.entry(key.clone()).or_insert_with(|| {
+        let order = &mut self.order;
+        let slot = self.map.entry(key).or_insert_with_key(|k| {
+            order.push_back(k.clone());
             Box::new(Slot {
                 value: V::default(),
                 last_seen: ts,
@@ -157,10 +161,10 @@ mod tests {
     fn cap_evicts_least_recently_used() {
         let mut m: BoundedMap<u32, u32> = BoundedMap::new(2, 600);
         let mut out = Vec::new();
-        *m.touch(&1, at(0), &mut out) = 10;
-        *m.touch(&2, at(1), &mut out) = 20;
-        m.touch(&1, at(2), &mut out);
-        *m.touch(&3, at(3), &mut out) = 30;
+        *m.touch(1, at(0), &mut out) = 10;
+        *m.touch(2, at(1), &mut out) = 20;
+        m.touch(1, at(2), &mut out);
+        *m.touch(3, at(3), &mut out) = 30;
         assert_eq!(out, vec![20]);
         assert_eq!(m.len(), 2);
         assert_eq!(m.evicted(), 1);
@@ -171,9 +175,9 @@ mod tests {
     fn idle_entries_expire_by_capture_time() {
         let mut m: BoundedMap<u32, u32> = BoundedMap::new(10, 60);
         let mut out = Vec::new();
-        m.touch(&1, at(0), &mut out);
-        m.touch(&2, at(10), &mut out);
-        m.touch(&1, at(50), &mut out);
+        m.touch(1, at(0), &mut out);
+        m.touch(2, at(10), &mut out);
+        m.touch(1, at(50), &mut out);
         m.expire(at(100), &mut out);
         assert_eq!(m.len(), 1);
         assert!(m.get_mut(&1).is_some());

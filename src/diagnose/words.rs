@@ -17,6 +17,32 @@ pub(crate) fn clip(s: &str, max: usize) -> String {
     out
 }
 
+/// [`clip`], borrowing `s` when it is already display-safe and short enough.
+pub(crate) fn clip_cow(s: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if s.len() <= max && crate::model::is_clean(s) {
+        std::borrow::Cow::Borrowed(s)
+    } else {
+        std::borrow::Cow::Owned(clip(s, max))
+    }
+}
+
+/// Makes `dst` equal to `src`, reusing its buffer (no allocation when equal).
+pub(crate) fn set_str(dst: &mut String, src: &str) {
+    if dst != src {
+        dst.clear();
+        dst.push_str(src);
+    }
+}
+
+/// [`set_str`] for optional text.
+pub(crate) fn set_opt(dst: &mut Option<String>, src: Option<&str>) {
+    match (dst.as_mut(), src) {
+        (Some(d), Some(s)) => set_str(d, s),
+        (None, None) => {}
+        (_, s) => *dst = s.map(str::to_string),
+    }
+}
+
 /// `alice@10.0.0.7`, or just the address when no user is known. A HAR does
 /// not record the browser's address (it is unspecified there): `alice`, or
 /// `the browser`.

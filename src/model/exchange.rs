@@ -78,9 +78,14 @@ pub struct HttpRequest {
 impl HttpRequest {
     /// The `Host` header, or the authority of an absolute-form target.
     pub fn host(&self) -> Option<String> {
+        self.host_str().map(std::borrow::Cow::into_owned)
+    }
+
+    /// [`HttpRequest::host`], borrowed when the header is valid UTF-8.
+    pub fn host_str(&self) -> Option<std::borrow::Cow<'_, str>> {
         if let Some(h) = self.headers.get_str("host") {
             if !h.is_empty() {
-                return Some(h.into_owned());
+                return Some(h);
             }
         }
         let rest = self
@@ -90,7 +95,7 @@ impl HttpRequest {
         let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
         let auth = rest.get(..end)?;
         let auth = auth.rsplit('@').next().unwrap_or(auth);
-        Some(auth.to_string())
+        Some(std::borrow::Cow::Borrowed(auth))
     }
 }
 
@@ -175,14 +180,23 @@ impl HttpExchange {
     /// The origin (scheme, host and port) this exchange talked to, as
     /// `host:port`; the port comes from the Host header, else the server port.
     pub fn origin_key(&self) -> String {
-        let host = self.host();
-        if host.starts_with('[') {
-            if host.contains("]:") {
-                return host.to_ascii_lowercase();
-            }
-        } else if host.contains(':') && host.matches(':').count() == 1 {
-            return host.to_ascii_lowercase();
+        use std::fmt::Write as _;
+        let host = self
+            .request
+            .as_ref()
+            .and_then(|r| r.host_str())
+            .unwrap_or_else(|| std::borrow::Cow::Owned(self.server.to_string()));
+        let has_port = if host.starts_with('[') {
+            host.contains("]:")
+        } else {
+            host.bytes().filter(|&b| b == b':').count() == 1
+        };
+        let mut out = String::with_capacity(host.len() + 6);
+        out.push_str(&host);
+        out.make_ascii_lowercase();
+        if !has_port {
+            let _ = write!(out, ":{}", self.server.port());
         }
-        format!("{}:{}", host.to_ascii_lowercase(), self.server.port())
+        out
     }
 }
