@@ -12,7 +12,7 @@ use super::anomaly::note;
 use super::authorization::parse_authorization;
 use super::AuthAnomaly;
 use crate::model::{ChallengeTarget, Credential, FingerprintKey};
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 /// Distinct values remembered before the memo starts over.
 const MAX_ENTRIES: usize = 4096;
@@ -23,7 +23,7 @@ const MAX_VALUE: usize = 4096;
 pub(crate) struct CredentialMemo {
     /// Value → its credential (as decoded for the server target; the target
     /// only labels the result) and the anomalies decoding it noted.
-    map: HashMap<Box<[u8]>, (Credential, Vec<AuthAnomaly>)>,
+    map: FxHashMap<Box<[u8]>, (Credential, Vec<AuthAnomaly>)>,
 }
 
 impl CredentialMemo {

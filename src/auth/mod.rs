@@ -149,6 +149,11 @@ impl AuthExtractor {
                 continue;
             };
             if view.credentials.len() < 8 {
+                // Most requests carry one: room for exactly one spares
+                // `shrink` a reallocation.
+                if view.credentials.capacity() == 0 {
+                    view.credentials.reserve_exact(1);
+                }
                 let c = self
                     .memo
                     .parse(value, target, amz.as_deref(), &self.key, notes);
@@ -179,6 +184,9 @@ impl AuthExtractor {
                             break;
                         }
                         if !line.trim_ascii().is_empty() {
+                            if view.set_cookies.capacity() == 0 {
+                                view.set_cookies.reserve_exact(1);
+                            }
                             let c = parse_set_cookie(line, resp.ts, &self.key, notes);
                             view.set_cookies.push(c);
                         }

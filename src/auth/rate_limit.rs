@@ -26,17 +26,22 @@ enum Slot {
 
 /// Header-name suffix after a family prefix, to its slot.
 fn slot(name: &str) -> Option<Slot> {
-    let lower = name.to_ascii_lowercase();
+    let name = name.as_bytes();
     let suffix = ["ratelimit-", "x-ratelimit-", "x-rate-limit-"]
         .iter()
-        .find_map(|p| lower.strip_prefix(p))?;
-    match suffix {
-        "limit" => Some(Slot::Limit),
-        "remaining" => Some(Slot::Remaining),
-        "reset" => Some(Slot::Reset),
-        "policy" => Some(Slot::Policy),
-        _ => None,
-    }
+        .find_map(|p| {
+            let (head, rest) = name.split_at_checked(p.len())?;
+            head.eq_ignore_ascii_case(p.as_bytes()).then_some(rest)
+        })?;
+    [
+        ("limit", Slot::Limit),
+        ("remaining", Slot::Remaining),
+        ("reset", Slot::Reset),
+        ("policy", Slot::Policy),
+    ]
+    .into_iter()
+    .find(|(s, _)| suffix.eq_ignore_ascii_case(s.as_bytes()))
+    .map(|(_, slot)| slot)
 }
 
 /// Collects every rate-limit signal in `headers`.
@@ -171,5 +176,25 @@ fn structured(v: &mut RateLimitView, text: &str, notes: &mut Vec<AuthAnomaly>) {
     }
     if !any {
         note(notes, AuthAnomaly::RateLimitBadField);
+    }
+}
+
+#[cfg(test)]
+mod slot_tests {
+    use super::*;
+
+    #[test]
+    fn slot_ignores_case_of_prefix_and_suffix() {
+        assert!(matches!(
+            slot("X-RateLimit-Remaining"),
+            Some(Slot::Remaining)
+        ));
+        assert!(matches!(slot("RATELIMIT-LIMIT"), Some(Slot::Limit)));
+        assert!(matches!(slot("x-rate-limit-Reset"), Some(Slot::Reset)));
+        assert!(matches!(slot("RateLimit-Policy"), Some(Slot::Policy)));
+        assert!(slot("x-ratelimit-used").is_none());
+        assert!(slot("x-ratelimit").is_none());
+        assert!(slot("Retry-After").is_none());
+        assert!(slot("x-ratelimit-limİt").is_none());
     }
 }

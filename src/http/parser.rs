@@ -25,25 +25,22 @@ pub(crate) struct HeadScan {
 impl HeadScan {
     /// Scans `input`; returns the offset just past the terminating empty line.
     pub(crate) fn scan(&mut self, input: &[u8]) -> Option<usize> {
-        let mut pos = 0;
-        while let Some(rest) = input.get(pos..).filter(|r| !r.is_empty()) {
-            let Some(i) = rest.iter().position(|&b| b == b'\n') else {
-                self.extend_line(rest);
-                return None;
-            };
-            self.extend_line(rest.get(..i).unwrap_or(&[]));
+        let mut start = 0;
+        for lf in memchr::memchr_iter(b'\n', input) {
+            self.extend_line(input.get(start..lf).unwrap_or(&[]));
             if self.prev != b'\r' {
                 self.bare_lf = true;
             }
             let empty = self.line_len == 0 || (self.line_len == 1 && self.line_first == b'\r');
             self.line_len = 0;
             self.prev = b'\n';
-            pos += i + 1;
+            start = lf + 1;
             if empty && self.seen_line {
-                return Some(pos);
+                return Some(start);
             }
             self.seen_line |= !empty;
         }
+        self.extend_line(input.get(start..).unwrap_or(&[]));
         None
     }
 
@@ -430,4 +427,44 @@ fn collect_fields(
     }
     anomalies.extend(info.anomalies());
     (headers, info, anomalies)
+}
+
+#[cfg(test)]
+mod scan_tests {
+    use super::HeadScan;
+
+    /// The end offset of the head within the whole input and the bare-LF
+    /// flag, feeding `input` in pieces of `step` bytes.
+    fn scan_in_pieces(input: &[u8], step: usize) -> (Option<usize>, bool) {
+        let mut scan = HeadScan::default();
+        let mut fed = 0;
+        for piece in input.chunks(step) {
+            if let Some(end) = scan.scan(piece) {
+                return (Some(fed + end), scan.bare_lf);
+            }
+            fed += piece.len();
+        }
+        (None, scan.bare_lf)
+    }
+
+    #[test]
+    fn head_end_is_found_whatever_the_split() {
+        let cases: [(&[u8], Option<usize>, bool); 5] = [
+            (b"GET / HTTP/1.1\r\nHost: a\r\n\r\nbody", Some(27), false),
+            (b"GET / HTTP/1.1\nHost: a\n\nbody", Some(24), true),
+            (b"\r\nGET / HTTP/1.1\r\nX: \r\r\n\r\n", Some(26), false),
+            (b"HTTP/1.1 200 OK\r\nA: b\r\n", None, false),
+            (b"HTTP/1.1 200 OK\r\nA: b\n\r\n", Some(24), true),
+        ];
+        for (input, end, bare_lf) in cases {
+            for step in 1..=input.len() {
+                assert_eq!(
+                    scan_in_pieces(input, step),
+                    (end, bare_lf),
+                    "{:?} in pieces of {step}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
 }

@@ -8,12 +8,17 @@ use crate::model::{
     human_duration, sanitize, sanitize_str, with_reveal, AnalysisSnapshot, ExchangeRecord, Finding,
     SourceKind, SourceStats,
 };
+use std::borrow::Cow;
+use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// Evidence exchanges printed per finding before "… and N more".
 const EVIDENCE_LINES: usize = 8;
 /// Width the report is laid out for.
 const WIDTH: usize = 100;
+/// Indents of an exchange's auth summary: its first line, then the rest.
+const AUTH_FIRST: &str = "                     ";
+const AUTH_REST: &str = "                       ";
 
 /// The readable report: notes, findings (ranked, with evidence and fixes), the
 /// exchange table, stats and the thresholds in force.
@@ -226,33 +231,50 @@ fn write_exchanges(
         "  {:>5} {:<12} {:<21} {:>6}  REQUEST / AUTH",
         "ID", "TIME", "CLIENT", "STATUS"
     )?;
+    let mut line = String::with_capacity(256);
     for r in &s.exchanges {
-        let ex = &r.exchange;
-        let (method, target) = match &ex.request {
-            Some(rq) => (
-                sanitize(rq.method.as_bytes()),
-                display_target(&rq.target, opts.show_secrets),
-            ),
-            None => ("-".into(), String::new()),
-        };
-        let status = ex.status().map_or("-".to_string(), |s| s.to_string());
-        let client = client_label(ex).unwrap_or_else(|| "-".into());
-        let request = format!("{} {}{}", method, sanitize(ex.host().as_bytes()), target);
-        let line = format!(
-            "  {:>5} {:<12} {:<21} {:>6}  {}",
-            ex.id.0,
-            ex.ts().time_of_day(),
-            client,
-            status,
-            request
-        );
+        exchange_row(&mut line, r, opts);
         writeln!(w, "{}", truncate(&line, WIDTH))?;
         let auth = auth_summary(r);
         if !auth.is_empty() {
-            write_wrapped(w, &auth, &" ".repeat(21), &" ".repeat(23))?;
+            write_wrapped(w, &auth, AUTH_FIRST, AUTH_REST)?;
         }
     }
     writeln!(w)
+}
+
+/// One row of the exchange table into `line` (cleared first), not yet cut to
+/// the report width.
+fn exchange_row(line: &mut String, r: &ExchangeRecord, opts: &ReportOptions) {
+    let ex = &r.exchange;
+    let (method, target) = match &ex.request {
+        Some(rq) => (
+            sanitize(rq.method.as_bytes()),
+            display_target(&rq.target, opts.show_secrets),
+        ),
+        None => ("-".into(), String::new()),
+    };
+    let client = client_label(ex);
+    line.clear();
+    // Writing to a String cannot fail.
+    let _ = write!(
+        line,
+        "  {:>5} {:<12} {:<21} ",
+        ex.id.0,
+        ex.ts().time_of_day(),
+        client.as_deref().unwrap_or("-"),
+    );
+    let _ = match ex.status() {
+        Some(status) => write!(line, "{status:>6}"),
+        None => write!(line, "{:>6}", "-"),
+    };
+    let _ = write!(
+        line,
+        "  {} {}{}",
+        method,
+        sanitize(ex.host().as_bytes()),
+        target
+    );
 }
 
 fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
@@ -370,27 +392,32 @@ fn write_wrapped(w: &mut impl Write, text: &str, first: &str, rest: &str) -> io:
     Ok(())
 }
 
-fn truncate(s: &str, max: usize) -> String {
+fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     if s.chars().count() <= max {
-        return s.to_string();
+        return Cow::Borrowed(s);
     }
     let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
     out.push('…');
-    out
+    Cow::Owned(out)
 }
 
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
     let mut cur = String::new();
+    let mut cur_chars = 0;
     for word in text.split_whitespace() {
         let word = truncate(word, width);
-        if !cur.is_empty() && cur.chars().count() + 1 + word.chars().count() > width {
+        let chars = word.chars().count();
+        if !cur.is_empty() && cur_chars + 1 + chars > width {
             lines.push(std::mem::take(&mut cur));
+            cur_chars = 0;
         }
         if !cur.is_empty() {
             cur.push(' ');
+            cur_chars += 1;
         }
         cur.push_str(&word);
+        cur_chars += chars;
     }
     if !cur.is_empty() {
         lines.push(cur);

@@ -1,8 +1,11 @@
 //! Capture files and stdin read through libpcap (the `pcap` crate, safe API
-//! only). One input is read packet by packet straight out of libpcap's buffer;
-//! several are merged in capture-time order, each reader's head packet copied
-//! into a buffer that is reused for the whole run.
+//! only), classic pcap files through the large-read fast path of
+//! [`super::classic`] with libpcap taking over on anything unusual. One input
+//! is read packet by packet straight out of the reader's buffer; several are
+//! merged in capture-time order, each reader's head packet copied into a
+//! buffer that is reused for the whole run.
 
+use super::classic::{ClassicReader, Step};
 use super::InputError;
 use crate::model::{LinkType, RawFrame, SourceItem, SourceKind, SourceStats, Timestamp};
 use pcap::{Capture, Offline, Packet, Precision};
@@ -12,6 +15,8 @@ use std::collections::BinaryHeap;
 /// One open capture: a libpcap handle and its counters.
 pub(crate) struct PcapReader {
     capture: Capture<Offline>,
+    /// Reads the file instead of libpcap until it hands over.
+    fast: Option<ClassicReader>,
     link_type: LinkType,
     stats: SourceStats,
     /// Kept alive while libpcap reads from it (gzip inputs); libpcap holds its
@@ -46,9 +51,14 @@ impl PcapReader {
                 }
             })?;
         let dlt = capture.get_datalink().0;
+        let fast = match kind {
+            SourceKind::Pcap if is_regular_file(open_path) => ClassicReader::open(open_path),
+            _ => None,
+        };
         Ok(PcapReader {
             link_type: LinkType::from_dlt(u32::try_from(dlt).unwrap_or(u32::MAX)),
             capture,
+            fast,
             stats: SourceStats::new(display_path, kind),
             _temp: temp,
         })
@@ -58,6 +68,49 @@ impl PcapReader {
     pub(crate) fn stats(&self) -> &SourceStats {
         &self.stats
     }
+
+    /// The next packet, from the fast path while it lasts, then from libpcap.
+    fn next_packet(&mut self) -> Next<'_> {
+        let step = self.fast.as_mut().map(ClassicReader::next);
+        match step {
+            Some(Step::Record(r)) => {
+                self.stats.packets += 1;
+                self.stats.bytes += r.data.len() as u64;
+                let data = self.fast.as_ref().map_or(&[][..], |f| f.bytes(r.data));
+                Next::Packet(Pkt {
+                    ts: r.ts,
+                    orig_len: r.orig_len,
+                    data,
+                })
+            }
+            Some(Step::End) => Next::End,
+            Some(Step::Fallback { delivered }) => {
+                self.fast = None;
+                match skip_packets(&mut self.capture, delivered, &self.stats.path) {
+                    Some(stop) => stop,
+                    None => read_next(&mut self.capture, &mut self.stats),
+                }
+            }
+            None => read_next(&mut self.capture, &mut self.stats),
+        }
+    }
+}
+
+fn is_regular_file(path: &str) -> bool {
+    path != "-" && std::fs::metadata(path).is_ok_and(|m| m.is_file())
+}
+
+/// Reads past the packets the fast path already delivered; `Some` when the
+/// input stops before that.
+fn skip_packets(capture: &mut Capture<Offline>, count: u64, path: &str) -> Option<Next<'static>> {
+    for _ in 0..count {
+        match capture.next_packet() {
+            Ok(_) => {}
+            Err(pcap::Error::NoMorePackets) => return Some(Next::End),
+            Err(e) => return Some(Next::Failed(read_error(path, &e))),
+        }
+    }
+    None
 }
 
 /// libpcap's own words, without the crate's wrapper.
@@ -93,9 +146,16 @@ fn packet_ts(packet: &Packet<'_>) -> Timestamp {
     Timestamp::from_secs_micros(secs, nanos.div_euclid(1000))
 }
 
-/// What one read from libpcap produced.
+/// One packet read, borrowing the reader's buffer.
+struct Pkt<'a> {
+    ts: Timestamp,
+    orig_len: u32,
+    data: &'a [u8],
+}
+
+/// What one read produced.
 enum Next<'a> {
-    Packet(Packet<'a>),
+    Packet(Pkt<'a>),
     End,
     Failed(InputError),
 }
@@ -105,7 +165,11 @@ fn read_next<'a>(capture: &'a mut Capture<Offline>, stats: &mut SourceStats) -> 
         Ok(packet) => {
             stats.packets += 1;
             stats.bytes += packet.data.len() as u64;
-            Next::Packet(packet)
+            Next::Packet(Pkt {
+                ts: packet_ts(&packet),
+                orig_len: packet.header.len,
+                data: packet.data,
+            })
         }
         Err(pcap::Error::NoMorePackets) => Next::End,
         Err(e) => Next::Failed(read_error(&stats.path, &e)),
@@ -133,18 +197,13 @@ impl super::Source for SingleSource {
         if self.done {
             return Ok(None);
         }
-        let PcapReader {
-            capture,
-            link_type,
-            stats,
-            ..
-        } = &mut self.reader;
-        match read_next(capture, stats) {
+        let link_type = self.reader.link_type;
+        match self.reader.next_packet() {
             Next::Packet(p) => Ok(Some(SourceItem::Frame(RawFrame {
-                ts: packet_ts(&p),
-                link_type: *link_type,
+                ts: p.ts,
+                link_type,
                 data: p.data,
-                orig_len: p.header.len,
+                orig_len: p.orig_len,
             }))),
             Next::End => {
                 self.done = true;
@@ -216,12 +275,12 @@ impl MergedSource {
             ts,
             orig_len,
         } = head;
-        match read_next(&mut reader.capture, &mut reader.stats) {
+        match reader.next_packet() {
             Next::Packet(p) => {
                 buf.clear();
                 buf.extend_from_slice(p.data);
-                *ts = packet_ts(&p);
-                *orig_len = p.header.len;
+                *ts = p.ts;
+                *orig_len = p.orig_len;
                 self.heap.push(Reverse((*ts, i)));
             }
             Next::End => {}

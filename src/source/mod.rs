@@ -10,6 +10,7 @@
 // Parsers of untrusted bytes: no indexing that can panic (tests may index).
 #![deny(clippy::indexing_slicing)]
 
+mod classic;
 mod file;
 pub mod har;
 pub mod live;

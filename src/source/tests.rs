@@ -356,3 +356,69 @@ fn pipe_is_read_packet_by_packet_as_it_arrives() {
         "first packet only came after EOF"
     );
 }
+
+/// Every frame as libpcap alone reads it, and its error message if any.
+fn libpcap_frames(path: &str) -> (Vec<Read>, Option<String>) {
+    let mut cap = pcap::Capture::from_file_with_precision(path, pcap::Precision::Nano)
+        .expect("libpcap opens it");
+    let mut frames = Vec::new();
+    loop {
+        match cap.next_packet() {
+            Ok(p) => {
+                let (secs, nanos) = (p.header.ts.tv_sec, p.header.ts.tv_usec);
+                let ts = Timestamp::from_secs_micros(secs, nanos.div_euclid(1000));
+                let data = p.data.to_vec();
+                frames.push((ts.as_micros(), LinkType::Ethernet, data, p.header.len));
+            }
+            Err(pcap::Error::NoMorePackets) => return (frames, None),
+            Err(e) => return (frames, Some(e.to_string())),
+        }
+    }
+}
+
+#[test]
+fn large_pcap_reads_exactly_as_libpcap_does() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let payloads: Vec<Vec<u8>> = (0..3000u32)
+        .map(|i| (0..(i * 7 % 1500)).map(|b| (b ^ i) as u8).collect())
+        .collect();
+    let records: Vec<Record<'_>> = payloads
+        .iter()
+        .enumerate()
+        .map(|(i, d)| (i as u32, i as u32 * 311, &d[..], d.len() as u32 + 4))
+        .collect();
+    let bytes = pcap_bytes(false, &records);
+    assert!(bytes.len() > 2 << 20, "spans several reads");
+    let file = write(dir.path(), "big.pcap", &bytes);
+    let mut src = open_inputs(std::slice::from_ref(&file)).expect("opens");
+    let (frames, err) = drain(src.as_mut());
+    assert!(err.is_none());
+    assert_eq!((frames, None), libpcap_frames(&file));
+    assert_eq!(src.stats()[0].packets, 3000);
+}
+
+#[test]
+fn odd_records_hand_over_to_libpcap_with_its_results_and_error() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let big = vec![7u8; 70_000];
+    let mut bytes = pcap_bytes(
+        false,
+        &[
+            (1, 10, b"first", 5),
+            (2, 2_500_000, b"usec out of range", 17),
+            (3, 30, &big, 70_000),
+            (4, 40, b"after", 5),
+        ],
+    );
+    bytes.extend_from_slice(&[1, 2, 3]);
+    let file = write(dir.path(), "odd.pcap", &bytes);
+    let mut src = open_inputs(std::slice::from_ref(&file)).expect("opens");
+    let (frames, err) = drain(src.as_mut());
+    let (want, want_err) = libpcap_frames(&file);
+    assert_eq!(frames, want);
+    assert_eq!(frames.len(), 4);
+    assert_eq!(frames[2].2.len(), 65535, "cut to the snapshot length");
+    let err = err.expect("the truncated tail is an error").message;
+    assert!(err.starts_with("truncated capture: "), "{err}");
+    assert!(want_err.is_some_and(|w| w.contains(err.trim_start_matches("truncated capture: "))));
+}
