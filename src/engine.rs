@@ -4,9 +4,10 @@
 //! streaming outputs, [`EngineEvent`]s. Synchronous, no I/O, no clock.
 //!
 //! The stages fall in two halves joined by an ordered list of [`Step`]s:
-//! [`Front`] (decode, TCP, HTTP, auth extraction: everything that turns input
-//! into exchange records) and [`Back`] (diagnosis and the store: everything that
-//! reads the records in order). [`Engine`] runs both on one thread; a caller
+//! [`Front`] (decode, TCP, HTTP: everything that turns input into numbered
+//! exchanges) and [`Back`] (auth extraction, diagnosis and the store: everything
+//! that reads the exchanges in order). Auth extraction sits in the back half
+//! because that balances the two on the generated benchmark capture. [`Engine`] runs both on one thread; a caller
 //! can also [`Engine::into_parts`], run the halves on two threads with the
 //! steps carried between them in order, and [`Engine::from_parts`] them again:
 //! the back half sees exactly the same sequence, so the output is identical.
@@ -79,8 +80,8 @@ const TICK_MICROS: i64 = 1_000_000;
 /// What the front half hands the back half, in order.
 #[derive(Debug)]
 pub enum Step {
-    /// A finished exchange with its decoded authentication, numbered.
-    Exchange(Arc<ExchangeRecord>),
+    /// A finished exchange, numbered.
+    Exchange(Box<HttpExchange>),
     /// Capture time advanced to here (after the exchanges it closed).
     Tick(Timestamp),
     /// End of input (after the last exchanges).
@@ -94,14 +95,13 @@ pub struct Engine {
     back: Back,
 }
 
-/// Decode, TCP reassembly, HTTP parsing and auth extraction: items in, numbered
-/// exchange records and ticks out ([`Front::take_steps`]).
+/// Decode, TCP reassembly and HTTP parsing: items in, numbered exchanges and
+/// ticks out ([`Front::take_steps`]).
 #[derive(Debug)]
 pub struct Front {
     decoder: Decoder,
     reassembler: Reassembler,
     http: HttpParser,
-    auth: AuthExtractor,
     pending: Vec<HttpExchange>,
     steps: Vec<Step>,
     next_id: u64,
@@ -111,9 +111,10 @@ pub struct Front {
     finished: bool,
 }
 
-/// Diagnosis and the store: applies [`Step`]s in order.
+/// Auth extraction, diagnosis and the store: applies [`Step`]s in order.
 #[derive(Debug)]
 pub struct Back {
+    auth: AuthExtractor,
     diagnoser: Diagnoser,
     store: Store,
     events: Vec<EngineEvent>,
@@ -129,7 +130,6 @@ impl Engine {
                 decoder: Decoder::new(config.decode),
                 reassembler: Reassembler::new(config.tcp),
                 http: HttpParser::new(config.http),
-                auth: AuthExtractor::new(config.fingerprint_key),
                 pending: Vec::new(),
                 steps: Vec::new(),
                 next_id: 0,
@@ -139,6 +139,7 @@ impl Engine {
                 finished: false,
             },
             back: Back {
+                auth: AuthExtractor::new(config.fingerprint_key),
                 diagnoser: Diagnoser::new(config.thresholds),
                 store: Store::new(config.max_exchanges, config.max_store_bytes),
                 events: Vec::new(),
@@ -316,9 +317,7 @@ impl Front {
         for mut exchange in batch.drain(..) {
             exchange.id = ExchangeId(self.next_id);
             self.next_id += 1;
-            let auth = self.auth.extract(&exchange);
-            let record = Arc::new(ExchangeRecord { exchange, auth });
-            self.steps.push(Step::Exchange(record));
+            self.steps.push(Step::Exchange(Box::new(exchange)));
         }
         self.pending = batch;
     }
@@ -335,11 +334,15 @@ impl Front {
 }
 
 impl Back {
-    /// Applies one step: an exchange is diagnosed and stored; a tick expires
-    /// detector windows; the finish fires what waited for the end of input.
+    /// Applies one step: an exchange has its authentication decoded, then is
+    /// diagnosed and stored; a tick expires detector windows; the finish fires
+    /// what waited for the end of input.
     pub fn apply(&mut self, step: Step) {
         match step {
-            Step::Exchange(record) => {
+            Step::Exchange(exchange) => {
+                let exchange = *exchange;
+                let auth = self.auth.extract(&exchange);
+                let record = Arc::new(ExchangeRecord { exchange, auth });
                 self.diagnoser.observe(&record);
                 if self.emit_events {
                     self.events.push(EngineEvent::Exchange(Arc::clone(&record)));
