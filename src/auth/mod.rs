@@ -56,11 +56,12 @@ pub struct AuthExtractor {
     memo: memo::CredentialMemo,
 }
 
-/// What a quick scan of the header names found.
-#[derive(Default)]
-struct Present {
-    request: bool,
-    response: bool,
+/// What the request side of an exchange decoded, waiting for the response
+/// side ([`AuthExtractor::complete`]).
+#[derive(Debug, Default)]
+pub struct RequestAuth {
+    view: AuthView,
+    notes: Vec<AuthAnomaly>,
 }
 
 /// Request header fields the request side decodes.
@@ -103,27 +104,40 @@ impl AuthExtractor {
     /// auth-related header, no key-like query and a non-error status costs one
     /// pass over the header names and returns an empty view.
     pub fn extract(&mut self, exchange: &HttpExchange) -> AuthView {
-        let present = Present {
-            request: exchange.request.as_ref().is_some_and(|r| {
-                r.headers.fields().any(|(n, _)| is_request_auth(n)) || r.target.contains('?')
-            }),
-            response: exchange.response.as_ref().is_some_and(|r| {
-                r.status >= 400 || r.headers.fields().any(|(n, _)| is_response_auth(n))
-            }),
-        };
-        let mut view = AuthView::default();
-        if !present.request && !present.response {
-            return view;
+        let part = self.extract_request(exchange);
+        self.complete(exchange, part)
+    }
+
+    /// The request half of [`AuthExtractor::extract`]: credentials, API keys
+    /// and cookies sent. [`AuthExtractor::complete`] adds the response (on
+    /// another extractor with the same key, possibly on another thread).
+    pub fn extract_request(&mut self, exchange: &HttpExchange) -> RequestAuth {
+        let mut part = RequestAuth::default();
+        if let Some(req) = &exchange.request {
+            if req.headers.fields().any(|(n, _)| is_request_auth(n)) || req.target.contains('?') {
+                self.request_side(req, &mut part.view, &mut part.notes);
+            }
         }
-        let mut notes = Vec::new();
-        if let (true, Some(req)) = (present.request, &exchange.request) {
-            self.request_side(req, &mut view, &mut notes);
-        }
+        part
+    }
+
+    /// The response half of [`AuthExtractor::extract`]: challenges, cookies
+    /// set, rate-limit signals and server hints, added to the request's part.
+    pub fn complete(&mut self, exchange: &HttpExchange, part: RequestAuth) -> AuthView {
+        let RequestAuth {
+            mut view,
+            mut notes,
+        } = part;
+        let present = exchange.response.as_ref().is_some_and(|r| {
+            r.status >= 400 || r.headers.fields().any(|(n, _)| is_response_auth(n))
+        });
         let sent_auth = !view.credentials.is_empty() || !view.api_keys.is_empty();
-        if let (true, Some(resp)) = (present.response || sent_auth, &exchange.response) {
+        if let (true, Some(resp)) = (present || sent_auth, &exchange.response) {
             self.response_side(resp, &mut view, &mut notes);
         }
-        view.anomalies = notes.iter().map(|a| a.code()).collect();
+        if !notes.is_empty() {
+            view.anomalies = notes.iter().map(|a| a.code()).collect();
+        }
         shrink(&mut view);
         view
     }

@@ -2,9 +2,9 @@
 //!
 //! With `--threads 2` (the default on a machine with two cores or more) the
 //! engine runs as its two halves ([`crate::engine::Front`] and
-//! [`crate::engine::Back`]): this thread reads the input, decodes, reassembles
-//! and parses HTTP; a second thread decodes authentication, diagnoses and
-//! stores. The
+//! [`crate::engine::Back`]): this thread reads the input, decodes, reassembles,
+//! parses HTTP and decodes request credentials; a second thread decodes the
+//! response's auth headers, diagnoses and stores. The
 //! steps between them travel in order through a bounded channel (at most
 //! `IN_FLIGHT` batches of `BATCH` steps), so the back half sees exactly the
 //! sequence one thread would have produced and the report is byte-identical
