@@ -13,10 +13,15 @@ const COOKIE_NAMES: usize = 4;
 /// The client as shown: `ip:port`, or `None` when the source does not know it
 /// (a HAR entry records the server side only).
 pub fn client_label(ex: &HttpExchange) -> Option<String> {
+    client_known(ex).then(|| ex.client.to_string())
+}
+
+/// False when the source does not know the client (see [`client_label`]).
+pub(super) fn client_known(ex: &HttpExchange) -> bool {
     let unknown = matches!(ex.origin, ExchangeOrigin::Har { .. })
         && ex.client.ip().is_unspecified()
         && ex.client.port() == 0;
-    (!unknown).then(|| ex.client.to_string())
+    !unknown
 }
 
 /// The server as shown: `ip:port`, or `None` when a HAR entry did not record
