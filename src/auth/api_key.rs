@@ -5,7 +5,7 @@
 //! [`Secret`] and the source named (`X-API-Key`, `query:access_token`). Must
 //! not keep more than [`MAX_KEYS`].
 
-use super::util::{clip, percent_decode, MAX_VALUE};
+use super::util::{clip, percent_decode, percent_decoded, MAX_VALUE};
 use crate::model::{ApiKey, FingerprintKey, HttpRequest, Secret};
 
 /// Most keys kept per request.
@@ -104,7 +104,7 @@ pub fn parse_query_keys(target: &str, key: &FingerprintKey) -> Vec<ApiKey> {
         .take(256)
         .filter_map(|p| p.split_once('='))
         .filter(|(k, v)| {
-            let name = percent_decode(k);
+            let name = percent_decoded(k);
             !v.is_empty()
                 && KEY_PARAMS.iter().any(|n| n.eq_ignore_ascii_case(&name))
                 && (!is_generic_param(&name) || looks_secret(v))

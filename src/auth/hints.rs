@@ -116,7 +116,8 @@ fn says_any(body: &str, gates: &[&str], phrases: &[&str]) -> bool {
 pub fn server_product(resp: &HttpResponse) -> Option<String> {
     if let Some(s) = resp.headers.get_str("server") {
         let lower = s.to_ascii_lowercase();
-        if let Some((_, p)) = PRODUCTS.iter().find(|(k, _)| lower.contains(k)) {
+        let named = |k: &str| memchr::memmem::find(lower.as_bytes(), k.as_bytes()).is_some();
+        if let Some((_, p)) = PRODUCTS.iter().find(|(k, _)| named(k)) {
             return Some((*p).to_string());
         }
         let first = s.split(['/', ' ']).next().unwrap_or("");

@@ -53,6 +53,14 @@ pub fn clip(s: &str, max: usize) -> &str {
     s.get(..end).unwrap_or("")
 }
 
+/// [`percent_decode`], borrowing `s` when it holds no escape.
+pub fn percent_decoded(s: &str) -> std::borrow::Cow<'_, str> {
+    match s.contains('%') {
+        true => percent_decode(s).into(),
+        false => s.into(),
+    }
+}
+
 /// Percent-decodes `s` (RFC 3986 §2.1); invalid escapes are kept as sent.
 pub fn percent_decode(s: &str) -> String {
     let b = s.as_bytes();
@@ -77,4 +85,28 @@ pub fn percent_decode(s: &str) -> String {
         }
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn percent_decoded_borrows_plain_text_and_decodes_escapes() {
+        assert!(matches!(
+            percent_decoded("access_token"),
+            std::borrow::Cow::Borrowed("access_token")
+        ));
+        assert_eq!(percent_decoded("access%5Ftoken"), "access_token");
+        assert_eq!(percent_decoded("100%"), "100%");
+        assert_eq!(percent_decoded("a%zzb"), "a%zzb");
+    }
+
+    #[test]
+    fn escaped_key_names_in_a_query_are_recognised() {
+        let key = crate::model::FingerprintKey::fixed(3);
+        let keys = super::super::parse_query_keys("/x?api%5Fkey=k9sd8f7g6h5j4k3l2&page=2", &key);
+        assert_eq!(keys.len(), 1);
+        assert_eq!(keys[0].source, "query:api_key");
+    }
 }

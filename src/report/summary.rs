@@ -13,10 +13,15 @@ const COOKIE_NAMES: usize = 4;
 /// The client as shown: `ip:port`, or `None` when the source does not know it
 /// (a HAR entry records the server side only).
 pub fn client_label(ex: &HttpExchange) -> Option<String> {
+    client_known(ex).then(|| ex.client.to_string())
+}
+
+/// False when the source does not know the client (see [`client_label`]).
+pub(super) fn client_known(ex: &HttpExchange) -> bool {
     let unknown = matches!(ex.origin, ExchangeOrigin::Har { .. })
         && ex.client.ip().is_unspecified()
         && ex.client.port() == 0;
-    (!unknown).then(|| ex.client.to_string())
+    !unknown
 }
 
 /// The server as shown: `ip:port`, or `None` when a HAR entry did not record
@@ -58,11 +63,12 @@ pub fn sent_summary(r: &ExchangeRecord) -> Option<String> {
         } else {
             sanitize_str(&c.scheme)
         };
-        parts.push(
-            format!("{proxy}{scheme} {with_fp}")
-                .trim_end()
-                .replace("  ", " "),
-        );
+        let mut part = format!("{proxy}{scheme} {with_fp}");
+        part.truncate(part.trim_end().len());
+        if memchr::memmem::find(part.as_bytes(), b"  ").is_some() {
+            part = part.replace("  ", " ");
+        }
+        parts.push(part);
     }
     for k in &r.auth.api_keys {
         parts.push(format!(
@@ -234,18 +240,20 @@ pub fn server_summary(r: &ExchangeRecord) -> Option<String> {
 
 /// Everything auth-related in one line: `sent …; offered …; cookie …`.
 pub fn auth_summary(r: &ExchangeRecord) -> String {
-    let mut parts = Vec::new();
-    if let Some(s) = sent_summary(r) {
-        parts.push(format!("sent {s}"));
+    let mut out = String::new();
+    let parts = [
+        ("sent ", sent_summary(r)),
+        ("offered ", offered_summary(r)),
+        ("", cookie_summary(r)),
+        ("", server_summary(r)),
+    ];
+    for (label, part) in parts {
+        let Some(part) = part else { continue };
+        if !out.is_empty() {
+            out.push_str("; ");
+        }
+        out.push_str(label);
+        out.push_str(&part);
     }
-    if let Some(o) = offered_summary(r) {
-        parts.push(format!("offered {o}"));
-    }
-    if let Some(c) = cookie_summary(r) {
-        parts.push(c);
-    }
-    if let Some(h) = server_summary(r) {
-        parts.push(h);
-    }
-    parts.join("; ")
+    out
 }

@@ -1,7 +1,7 @@
 //! The readable text report, laid out for a 100-column terminal: long lines
 //! (titles, explanations, fixes, auth summaries) wrap with a hanging indent.
 
-use super::summary::{auth_summary, client_ip_label, client_label};
+use super::summary::{auth_summary, client_ip_label, client_known};
 use super::ReportOptions;
 use crate::model::redact::display_target;
 use crate::model::{
@@ -254,16 +254,14 @@ fn exchange_row(line: &mut String, r: &ExchangeRecord, opts: &ReportOptions) {
         ),
         None => ("-".into(), String::new()),
     };
-    let client = client_label(ex);
     line.clear();
     // Writing to a String cannot fail.
-    let _ = write!(
-        line,
-        "  {:>5} {:<12} {:<21} ",
-        ex.id.0,
-        ex.ts().time_of_day(),
-        client.as_deref().unwrap_or("-"),
-    );
+    let _ = write!(line, "  {:>5} {:<12} ", ex.id.0, ex.ts().time_of_day());
+    // The address pads like its text (`client_label`) without a copy.
+    let _ = match client_known(ex) {
+        true => write!(line, "{:<21} ", ex.client),
+        false => write!(line, "{:<21} ", "-"),
+    };
     let _ = match ex.status() {
         Some(status) => write!(line, "{status:>6}"),
         None => write!(line, "{:>6}", "-"),
@@ -403,13 +401,14 @@ fn truncate(s: &str, max: usize) -> Cow<'_, str> {
 
 fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut lines = Vec::new();
-    let mut cur = String::new();
+    let room = text.len().min(width + 16);
+    let mut cur = String::with_capacity(room);
     let mut cur_chars = 0;
     for word in text.split_whitespace() {
         let word = truncate(word, width);
         let chars = word.chars().count();
         if !cur.is_empty() && cur_chars + 1 + chars > width {
-            lines.push(std::mem::take(&mut cur));
+            lines.push(std::mem::replace(&mut cur, String::with_capacity(room)));
             cur_chars = 0;
         }
         if !cur.is_empty() {
