@@ -12,7 +12,8 @@ use super::anomaly::note;
 use super::authorization::parse_authorization;
 use super::AuthAnomaly;
 use crate::model::{ChallengeTarget, Credential, FingerprintKey};
-use rustc_hash::FxHashMap;
+use foldhash::fast::RandomState;
+use std::collections::HashMap;
 
 /// Distinct values remembered before the memo starts over.
 const MAX_ENTRIES: usize = 4096;
@@ -22,8 +23,10 @@ const MAX_VALUE: usize = 4096;
 #[derive(Clone, Debug, Default)]
 pub(crate) struct CredentialMemo {
     /// Value → its credential (as decoded for the server target; the target
-    /// only labels the result) and the anomalies decoding it noted.
-    map: FxHashMap<Box<[u8]>, (Credential, Vec<AuthAnomaly>)>,
+    /// only labels the result) and the anomalies decoding it noted. The keys
+    /// come from the network: the hasher is seeded per process, so nobody can
+    /// prepare values that collide.
+    map: HashMap<Box<[u8]>, (Credential, Vec<AuthAnomaly>), RandomState>,
 }
 
 impl CredentialMemo {
