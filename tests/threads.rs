@@ -4,7 +4,7 @@
 //! so evictions happen on the back thread), the same capture streamed through
 //! stdin, every bundled capture in every format, and every file of the shared
 //! corpus in JSON (including malformed ones, whose error text and exit code must
-//! match too).
+//! match too). Also: a reader that closes the pipe early stops either quietly.
 
 mod common;
 
@@ -150,4 +150,38 @@ fn is_input(path: &Path) -> bool {
     [".pcap", ".pcapng", ".cap", ".har", ".cut", ".gz"]
         .iter()
         .any(|ext| name.ends_with(ext))
+}
+
+/// A reader that goes away early (`authscope report x.pcap | head`) ends the
+/// report quietly with status 0 on both thread counts, as SIGPIPE would.
+#[test]
+fn closed_output_stops_quietly() {
+    use std::io::Read;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let (path, _) = generated(dir.path());
+    for n in [1u8, 2] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_authscope"))
+            .args(["report", "--threads", &n.to_string(), "--format", "ndjson"])
+            .arg(&path)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .expect("spawn");
+        let mut first = [0u8; 100];
+        child
+            .stdout
+            .take()
+            .expect("stdout")
+            .read_exact(&mut first)
+            .expect("some output");
+        // The pipe's read end is closed here.
+        let out = child.wait_with_output().expect("wait");
+        assert_eq!(out.status.code(), Some(0), "--threads {n}");
+        assert!(
+            out.stderr.is_empty(),
+            "--threads {n}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
 }
