@@ -84,8 +84,7 @@ fn chain_step(ctx: &Ctx<'_>, st: &mut RedirectState) -> Option<Vec<(ExchangeId, 
     if redirect.is_none() && !due {
         return None;
     }
-    let url = ctx.url_full();
-    let follow = due && st.next.as_ref().is_some_and(|(n, _)| *n == url);
+    let follow = due && st.next.as_ref().is_some_and(|(n, _)| ctx.url_full_is(n));
     let Some(to) = redirect else {
         if follow {
             st.chain.clear();
@@ -93,6 +92,7 @@ fn chain_step(ctx: &Ctx<'_>, st: &mut RedirectState) -> Option<Vec<(ExchangeId, 
         }
         return None;
     };
+    let url = ctx.url_full();
     if !follow {
         st.chain.clear();
     }
