@@ -19,6 +19,7 @@ mod loops;
 mod missing;
 mod rate_limit;
 mod redirects;
+mod refusal;
 mod server_hints;
 mod state;
 mod tokens;
