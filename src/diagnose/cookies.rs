@@ -8,7 +8,7 @@
 //! (`Max-Age=0` with an empty value, e.g. logout) as a lost cookie.
 
 use super::challenge::Outcome;
-use super::ctx::{looks_like_session, Ctx};
+use super::ctx::{contains_ci, looks_like_session, Ctx};
 use super::words::{clip, clip_cow, fixes, plural, span, who};
 use super::Env;
 use crate::model::{
@@ -75,18 +75,22 @@ pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut CookieState, env: &mut Env<'_>) {
 
 /// Why a client will not send this cookie back (RFC 6265bis §5.7), or None.
 fn reason(ctx: &Ctx<'_>, sc: &SetCookie) -> Option<String> {
-    let host = ctx
-        .origin
-        .rsplit_once(':')
-        .map(|(h, _)| h)
-        .unwrap_or(&ctx.origin)
-        .to_ascii_lowercase();
     if sc.secure && ctx.scheme == "http" {
         return Some("it is marked `Secure` but was set over plain http, so clients drop it (browsers make an exception only for localhost)".to_string());
     }
     if let Some(d) = &sc.domain {
+        let host = ctx
+            .origin
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(&ctx.origin)
+            .to_ascii_lowercase();
         let d = d.trim_start_matches('.').to_ascii_lowercase();
-        if !(host == d || host.ends_with(&format!(".{d}"))) {
+        // The host is the domain or ends with `.domain`.
+        let covered = host
+            .strip_suffix(d.as_str())
+            .is_some_and(|head| head.is_empty() || head.ends_with('.'));
+        if !covered {
             return Some(format!(
                 "its `Domain={}` does not match the host {}, so clients reject it",
                 clip(&d, 60),
@@ -405,10 +409,9 @@ fn accept(ctx: &Ctx<'_>, presented: Vec<(Presented<'_>, Fingerprint)>, st: &mut 
 /// A logout URL: its redirect to the login page is the logout itself, and the
 /// session it ends was not lost.
 fn is_logout(path: &str) -> bool {
-    let p = path.to_ascii_lowercase();
     ["logout", "logoff", "signout", "sign-out", "log-out"]
         .iter()
-        .any(|w| p.contains(w))
+        .any(|w| contains_ci(path, w))
 }
 
 /// A response that deletes a session cookie (logout) ends that session: a

@@ -293,7 +293,13 @@ pub(crate) fn render_burst(id: FindingId, env: &mut Env<'_>) {
 /// The burst state key: per user at an origin, else per conversation.
 pub(crate) fn burst_key(ctx: &Ctx<'_>) -> String {
     match ctx.user() {
-        Some(u) => format!("{}://{}|user:{}", ctx.scheme, ctx.origin, u),
+        Some(u) => {
+            let mut key = String::with_capacity(ctx.origin.len() + u.len() + 16);
+            for part in [ctx.scheme, "://", &ctx.origin, "|user:", u] {
+                key.push_str(part);
+            }
+            key
+        }
         None => ctx.conv_text().to_string(),
     }
 }
