@@ -126,11 +126,11 @@ pub(crate) fn observe(
         return None;
     }
     let mut id = st.finding;
+    let mut known = None;
     for (ev, ts) in unreported(&st.recent, &mut st.reported) {
-        id = env
-            .reg
-            .hit(ctx.hit_at("auth-loop", Severity::Error, ctx.conv_text(), ev, ts))
-            .map(|e| e.f.id);
+        let hit = ctx.hit_at("auth-loop", Severity::Error, ctx.conv_text(), ev, ts);
+        id = env.reg.hit_or_id(known, hit).map(|e| e.f.id);
+        known = id;
     }
     let id = id?;
     st.finding = Some(id);
@@ -224,10 +224,8 @@ pub(crate) fn burst(ctx: &Ctx<'_>, key: &str, st: &mut BurstState, env: &mut Env
     }
     let mut last = None;
     for (ev, ts) in unreported(&st.recent, &mut st.reported) {
-        last = env
-            .reg
-            .hit(ctx.hit_at("failed-login-burst", Severity::Error, key, ev, ts))
-            .map(|e| e.f.id);
+        let hit = ctx.hit_at("failed-login-burst", Severity::Error, key, ev, ts);
+        last = env.reg.hit_or_id(last, hit).map(|e| e.f.id);
     }
     let Some(e) = last.and_then(|id| env.reg.entry(id)) else {
         return;

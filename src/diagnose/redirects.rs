@@ -166,10 +166,8 @@ fn loop_hit(
     let key = format!("{}|{}", ctx.client, to);
     let mut id = None;
     for &(ev, ts) in evidence {
-        id = env
-            .reg
-            .hit(ctx.hit_at("login-redirect-loop", Severity::Error, key.as_str(), ev, ts))
-            .map(|e| e.f.id);
+        let hit = ctx.hit_at("login-redirect-loop", Severity::Error, key.as_str(), ev, ts);
+        id = env.reg.hit_or_id(id, hit).map(|e| e.f.id);
     }
     let (count, window) = (env.th.redirect_loop_count, env.th.redirect_loop_window_secs);
     let e = env.reg.entry(id?)?;
