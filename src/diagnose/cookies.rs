@@ -8,12 +8,13 @@
 //! (`Max-Age=0` with an empty value, e.g. logout) as a lost cookie.
 
 use super::challenge::Outcome;
-use super::ctx::{looks_like_session, Ctx};
+use super::ctx::{contains_ci, looks_like_session, Ctx};
 use super::words::{clip, clip_cow, fixes, plural, span, who};
 use super::Env;
 use crate::model::{
     CredentialKind, ExchangeId, FindingId, Fingerprint, SetCookie, Severity, Timestamp,
 };
+use std::borrow::Cow;
 
 /// Cookies and accepted sessions remembered per conversation.
 const MAX_TRACKED: usize = 16;
@@ -74,18 +75,22 @@ pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut CookieState, env: &mut Env<'_>) {
 
 /// Why a client will not send this cookie back (RFC 6265bis §5.7), or None.
 fn reason(ctx: &Ctx<'_>, sc: &SetCookie) -> Option<String> {
-    let host = ctx
-        .origin
-        .rsplit_once(':')
-        .map(|(h, _)| h)
-        .unwrap_or(&ctx.origin)
-        .to_ascii_lowercase();
     if sc.secure && ctx.scheme == "http" {
         return Some("it is marked `Secure` but was set over plain http, so clients drop it (browsers make an exception only for localhost)".to_string());
     }
     if let Some(d) = &sc.domain {
+        let host = ctx
+            .origin
+            .rsplit_once(':')
+            .map(|(h, _)| h)
+            .unwrap_or(&ctx.origin)
+            .to_ascii_lowercase();
         let d = d.trim_start_matches('.').to_ascii_lowercase();
-        if !(host == d || host.ends_with(&format!(".{d}"))) {
+        // The host is the domain or ends with `.domain`.
+        let covered = host
+            .strip_suffix(d.as_str())
+            .is_some_and(|head| head.is_empty() || head.ends_with('.'));
+        if !covered {
             return Some(format!(
                 "its `Domain={}` does not match the host {}, so clients reject it",
                 clip(&d, 60),
@@ -271,47 +276,70 @@ pub(crate) fn explain_loop(
     id
 }
 
-/// Session cookies and tokens this request presents, labelled.
-pub(crate) fn presented(ctx: &Ctx<'_>, st: &CookieState) -> Vec<(String, Fingerprint)> {
-    let mut presented: Vec<(String, Fingerprint)> = ctx
+/// A session cookie or token a request presents: its label's parts, so the
+/// label is compared without being built.
+pub(crate) enum Presented<'a> {
+    /// `` session cookie `name` `` (the name clipped).
+    Cookie(Cow<'a, str>),
+    /// `Bearer token` (the scheme clipped).
+    Token(Cow<'a, str>),
+}
+
+impl Presented<'_> {
+    /// True when `label` is this one's label.
+    fn is(&self, label: &str) -> bool {
+        match self {
+            Presented::Cookie(name) => {
+                label
+                    .strip_prefix("session cookie `")
+                    .and_then(|r| r.strip_suffix('`'))
+                    == Some(name.as_ref())
+            }
+            Presented::Token(scheme) => label.strip_suffix(" token") == Some(scheme.as_ref()),
+        }
+    }
+
+    /// The label, as findings and the accepted sessions name it.
+    fn label(&self) -> String {
+        match self {
+            Presented::Cookie(name) => format!("session cookie `{name}`"),
+            Presented::Token(scheme) => format!("{scheme} token"),
+        }
+    }
+}
+
+/// Session cookies and tokens this request presents.
+pub(crate) fn presented<'a>(ctx: &Ctx<'a>, st: &CookieState) -> Vec<(Presented<'a>, Fingerprint)> {
+    let mut presented: Vec<(Presented<'a>, Fingerprint)> = ctx
         .auth
         .cookies
         .iter()
         .filter(|c| {
             looks_like_session(&c.name) || st.set.iter().any(|r| r.name == c.name && r.session)
         })
-        .map(|c| (cookie_label(&c.name), c.value.fingerprint()))
+        .map(|c| {
+            (
+                Presented::Cookie(clip_cow(&c.name, 60)),
+                c.value.fingerprint(),
+            )
+        })
         .collect();
     if let Some(c) = ctx.server_cred() {
         if matches!(
             c.kind,
             CredentialKind::Bearer { .. } | CredentialKind::Other { .. }
         ) {
-            let scheme = clip_cow(&c.scheme, 24);
-            let mut label = String::with_capacity(scheme.len() + 6);
-            label.push_str(&scheme);
-            label.push_str(" token");
-            presented.push((label, c.fingerprint));
+            presented.push((Presented::Token(clip_cow(&c.scheme, 24)), c.fingerprint));
         }
     }
     presented
-}
-
-/// `` session cookie `name` ``, the label of a presented session cookie.
-fn cookie_label(name: &str) -> String {
-    let name = clip_cow(name, 60);
-    let mut label = String::with_capacity(name.len() + 17);
-    label.push_str("session cookie `");
-    label.push_str(&name);
-    label.push('`');
-    label
 }
 
 /// `session-expired`: a session cookie or token accepted earlier is refused.
 pub(crate) fn session(
     ctx: &Ctx<'_>,
     outcome: Option<Outcome>,
-    presented: Vec<(String, Fingerprint)>,
+    presented: Vec<(Presented<'_>, Fingerprint)>,
     st: &mut SessionState,
     env: &mut Env<'_>,
 ) {
@@ -325,15 +353,15 @@ pub(crate) fn session(
     forget_deleted(ctx, st);
     if is_logout(ctx.path()) {
         st.accepted
-            .retain(|a| !presented.iter().any(|(l, _)| *l == a.label));
+            .retain(|a| !presented.iter().any(|(p, _)| p.is(&a.label)));
         return;
     }
     let refused = ctx.status == Some(401) || ctx.redirects_to_login();
     if !refused || outcome == Some(Outcome::Expired) {
         return;
     }
-    for (label, fp) in presented {
-        let Some(a) = st.accepted.iter().find(|a| a.label == label && a.fp == fp) else {
+    for (p, fp) in presented {
+        let Some(a) = st.accepted.iter().find(|a| a.fp == fp && p.is(&a.label)) else {
             continue;
         };
         let same_path = a.paths.iter().any(|p| p == ctx.path());
@@ -344,15 +372,20 @@ pub(crate) fn session(
     }
 }
 
-fn accept(ctx: &Ctx<'_>, presented: Vec<(String, Fingerprint)>, st: &mut SessionState) {
-    for (label, fp) in presented {
-        let mut paths = Vec::new();
-        if let Some(pos) = st.accepted.iter().position(|a| a.label == label) {
-            let old = st.accepted.remove(pos);
-            if old.fp == fp {
-                paths = old.paths;
+fn accept(ctx: &Ctx<'_>, presented: Vec<(Presented<'_>, Fingerprint)>, st: &mut SessionState) {
+    for (p, fp) in presented {
+        // The entry of this label moves to the end (newest), keeping its
+        // buffers; its paths only while the value is the same.
+        let (label, mut paths) = match st.accepted.iter().position(|a| p.is(&a.label)) {
+            Some(pos) => {
+                let mut old = st.accepted.remove(pos);
+                if old.fp != fp {
+                    old.paths.clear();
+                }
+                (old.label, old.paths)
             }
-        }
+            None => (p.label(), Vec::new()),
+        };
         if !paths.iter().any(|p| p == ctx.path()) {
             if paths.len() >= MAX_PATHS {
                 paths.remove(0);
@@ -376,18 +409,17 @@ fn accept(ctx: &Ctx<'_>, presented: Vec<(String, Fingerprint)>, st: &mut Session
 /// A logout URL: its redirect to the login page is the logout itself, and the
 /// session it ends was not lost.
 fn is_logout(path: &str) -> bool {
-    let p = path.to_ascii_lowercase();
     ["logout", "logoff", "signout", "sign-out", "log-out"]
         .iter()
-        .any(|w| p.contains(w))
+        .any(|w| contains_ci(path, w))
 }
 
 /// A response that deletes a session cookie (logout) ends that session: a
 /// later refusal of the old value is expected, not an expiry.
 fn forget_deleted(ctx: &Ctx<'_>, st: &mut SessionState) {
     for sc in ctx.auth.set_cookies.iter().filter(|c| c.expired) {
-        let label = cookie_label(&sc.name);
-        st.accepted.retain(|a| a.label != label);
+        let cookie = Presented::Cookie(clip_cow(&sc.name, 60));
+        st.accepted.retain(|a| !cookie.is(&a.label));
     }
 }
 

@@ -107,6 +107,11 @@ impl<'a> Ctx<'a> {
 
     /// [`ConvKey::text`] of this exchange's conversation, computed once.
     pub fn conv_text(&self) -> &str {
+        self.conv_text_shared()
+    }
+
+    /// [`Ctx::conv_text`] as a shared string (a key that costs no copy).
+    pub fn conv_text_shared(&self) -> &std::sync::Arc<str> {
         self.conv_text.get_or_init(|| self.conv_key().text().into())
     }
 
@@ -148,6 +153,26 @@ impl<'a> Ctx<'a> {
     pub fn url_full(&self) -> String {
         let target = self.req.map(|r| r.target.as_str()).unwrap_or("/");
         resolve(target, self.scheme, &self.origin, true)
+    }
+
+    /// `self.url_full() == url`, without building the URL for the usual
+    /// origin-form target (which [`resolve`] only prefixes with the origin).
+    pub fn url_full_is(&self, url: &str) -> bool {
+        let target = self.req.map(|r| r.target.as_str()).unwrap_or("/").trim();
+        let loc = target.get(..target.find('#').unwrap_or(target.len()));
+        match loc {
+            Some(loc)
+                if loc.starts_with('/')
+                    && !loc.starts_with("//")
+                    && find_scheme_sep(loc).is_none() =>
+            {
+                url.strip_prefix(self.scheme)
+                    .and_then(|r| r.strip_prefix("://"))
+                    .and_then(|r| r.strip_prefix(self.origin.as_str()))
+                    == Some(loc)
+            }
+            _ => self.url_full() == url,
+        }
     }
 
     /// The request's scheme and origin, `http://host:port`.
@@ -393,4 +418,55 @@ pub(crate) fn hit<'e, 'c>(
     key: impl Into<Cow<'c, str>>,
 ) -> Option<super::findings::Entry<'e>> {
     env.hit(ctx, code, sev, key)
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use crate::diagnose::testkit::get;
+
+    const TARGETS: [&str; 10] = [
+        "/a/b?x=1#frag",
+        "/r?u=http://evil.example/x",
+        "//other.example:81/p?q",
+        "http://Host.Example/login?next=/",
+        "relative/path",
+        "  /padded  ",
+        "",
+        "/",
+        "*",
+        "/a:b//c",
+    ];
+
+    #[test]
+    fn scheme_separator_scan_matches_find() {
+        for s in TARGETS.iter().chain(&["a:/b://c", ":::", "x://", "://"]) {
+            assert_eq!(find_scheme_sep(s), s.find("://"), "{s:?}");
+        }
+    }
+
+    #[test]
+    fn case_insensitive_contains_matches_lowercased_copy() {
+        for hay in ["PHPSESSID", "x-Auth-Token", "Sign-In", "é_LOGIN", "", "ss"] {
+            for needle in ["sess", "auth", "sign-in", "login", "/cas/"] {
+                let want = hay.to_ascii_lowercase().contains(needle);
+                assert_eq!(contains_ci(hay, needle), want, "{hay:?} {needle:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn url_comparison_agrees_with_the_built_url() {
+        for t in TARGETS {
+            let rec = get(1, 0, "10.0.0.1", "App.Example:8080", t).build();
+            let ctx = Ctx::new(&rec);
+            let built = ctx.url_full();
+            assert!(ctx.url_full_is(&built), "{t:?} -> {built:?}");
+            assert!(!ctx.url_full_is(&format!("{built}x")), "{t:?}");
+            assert!(
+                !ctx.url_full_is("http://app.example:8080/elsewhere"),
+                "{t:?}"
+            );
+        }
+    }
 }

@@ -162,6 +162,16 @@ impl Registry {
         self.grow_at(id.0 as usize, false, &hit)
     }
 
+    /// [`Registry::hit`], or [`Registry::hit_id`] when `known` is the id an
+    /// earlier hit of the same code and key returned (a window reported in
+    /// one pass looks the key up once).
+    pub fn hit_or_id(&mut self, known: Option<FindingId>, hit: Hit<'_>) -> Option<Entry<'_>> {
+        match known {
+            Some(id) => self.hit_id(id, hit),
+            None => self.hit(hit),
+        }
+    }
+
     fn grow_at(&mut self, idx: usize, fresh: bool, hit: &Hit<'_>) -> Option<Entry<'_>> {
         let f = self.findings.get_mut(idx)?;
         let facts = self.facts.get_mut(idx)?;
@@ -358,5 +368,38 @@ fn grow(f: &mut Finding, ex: ExchangeId, ts: Timestamp, fresh: bool) {
 fn mark(changed: &mut Vec<FindingId>, set: &mut FxHashSet<FindingId>, id: FindingId) {
     if set.insert(id) {
         changed.push(id);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hit_of(key: &str, ev: u64) -> Hit<'_> {
+        Hit {
+            code: "auth-loop",
+            severity: Severity::Error,
+            key: key.into(),
+            client: None,
+            origin: Some("a.example:80"),
+            user: None,
+            evidence: ExchangeId(ev),
+            ts: Timestamp::from_secs(i64::try_from(ev).unwrap_or(0)),
+        }
+    }
+
+    #[test]
+    fn growing_by_id_is_growing_by_key() {
+        let (mut by_key, mut by_id) = (Registry::default(), Registry::default());
+        let mut known = None;
+        for ev in [3, 5, 4, 5, 9] {
+            by_key.hit(hit_of("k", ev));
+            known = by_id.hit_or_id(known, hit_of("k", ev)).map(|e| e.f.id);
+        }
+        by_key.hit(hit_of("other", 10));
+        by_id.hit(hit_of("other", 10));
+        assert_eq!(by_key.ranked(), by_id.ranked());
+        assert_eq!(by_id.len(), 2);
+        assert_eq!(by_id.get(FindingId(0)).map(|f| f.count), Some(4));
     }
 }

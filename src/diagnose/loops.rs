@@ -9,7 +9,8 @@
 
 use super::challenge::Outcome;
 use super::ctx::Ctx;
-use super::words::{clip, list, over, secs, who};
+use super::findings::MAX_FACTS;
+use super::words::{clip, clip_cow, list, over, secs, who};
 use super::Env;
 use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
 use std::collections::VecDeque;
@@ -41,6 +42,8 @@ pub(crate) struct BurstState {
     /// The newest event already reported to the registry.
     reported: Option<ExchangeId>,
     clients: Vec<std::net::IpAddr>,
+    /// How many of `clients` were already offered to the finding's labels.
+    labelled: usize,
 }
 
 fn window_push(
@@ -123,11 +126,11 @@ pub(crate) fn observe(
         return None;
     }
     let mut id = st.finding;
+    let mut known = None;
     for (ev, ts) in unreported(&st.recent, &mut st.reported) {
-        id = env
-            .reg
-            .hit(ctx.hit_at("auth-loop", Severity::Error, ctx.conv_text(), ev, ts))
-            .map(|e| e.f.id);
+        let hit = ctx.hit_at("auth-loop", Severity::Error, ctx.conv_text(), ev, ts);
+        id = env.reg.hit_or_id(known, hit).map(|e| e.f.id);
+        known = id;
     }
     let id = id?;
     st.finding = Some(id);
@@ -135,11 +138,19 @@ pub(crate) fn observe(
         env.reg.set_cause(id, *c);
     }
     if let Some(e) = env.reg.entry(id) {
-        let sent = match ctx.server_cred() {
-            Some(c) => format!("{} on {}", clip(&c.scheme, 24), clip(ctx.path(), 60)),
-            None => format!("no credentials on {}", clip(ctx.path(), 60)),
-        };
-        e.facts.label(&sent);
+        if e.facts.labels.len() < MAX_FACTS {
+            let head = match ctx.server_cred() {
+                Some(c) => clip_cow(&c.scheme, 24),
+                None => "no credentials".into(),
+            };
+            let path = clip_cow(ctx.path(), 60);
+            let known = e.facts.labels.iter().any(|l| {
+                l.strip_prefix(&*head).and_then(|r| r.strip_prefix(" on ")) == Some(&*path)
+            });
+            if !known {
+                e.facts.label(&format!("{head} on {path}"));
+            }
+        }
     }
     env.reg.reword_later(id, render_loop);
     Some(id)
@@ -213,10 +224,8 @@ pub(crate) fn burst(ctx: &Ctx<'_>, key: &str, st: &mut BurstState, env: &mut Env
     }
     let mut last = None;
     for (ev, ts) in unreported(&st.recent, &mut st.reported) {
-        last = env
-            .reg
-            .hit(ctx.hit_at("failed-login-burst", Severity::Error, key, ev, ts))
-            .map(|e| e.f.id);
+        let hit = ctx.hit_at("failed-login-burst", Severity::Error, key, ev, ts);
+        last = env.reg.hit_or_id(last, hit).map(|e| e.f.id);
     }
     let Some(e) = last.and_then(|id| env.reg.entry(id)) else {
         return;
@@ -228,15 +237,17 @@ pub(crate) fn burst(ctx: &Ctx<'_>, key: &str, st: &mut BurstState, env: &mut Env
             .unwrap_or_else(|| "API key".to_string());
         e.facts.label(&scheme);
     }
+    // Labels only grow: clients offered on an earlier hit need no new look.
     let mut text = String::new();
-    for c in &st.clients {
-        if e.facts.labels.len() >= super::findings::MAX_FACTS {
+    for c in st.clients.iter().skip(st.labelled) {
+        if e.facts.labels.len() >= MAX_FACTS {
             break;
         }
         text.clear();
         let _ = write!(text, "{c}");
         e.facts.label(&text);
     }
+    st.labelled = st.clients.len();
     let id = e.f.id;
     env.reg.reword_later(id, render_burst);
 }
@@ -280,7 +291,13 @@ pub(crate) fn render_burst(id: FindingId, env: &mut Env<'_>) {
 /// The burst state key: per user at an origin, else per conversation.
 pub(crate) fn burst_key(ctx: &Ctx<'_>) -> String {
     match ctx.user() {
-        Some(u) => format!("{}://{}|user:{}", ctx.scheme, ctx.origin, u),
+        Some(u) => {
+            let mut key = String::with_capacity(ctx.origin.len() + u.len() + 16);
+            for part in [ctx.scheme, "://", &ctx.origin, "|user:", u] {
+                key.push_str(part);
+            }
+            key
+        }
         None => ctx.conv_text().to_string(),
     }
 }

@@ -19,6 +19,7 @@ mod loops;
 mod missing;
 mod rate_limit;
 mod redirects;
+mod refusal;
 mod server_hints;
 mod state;
 mod tokens;
@@ -77,7 +78,8 @@ struct Conv {
 struct Side {
     clients: BoundedMap<IpAddr, redirects::RedirectState>,
     bursts: BoundedMap<String, loops::BurstState>,
-    sessions: BoundedMap<ConvKey, cookies::SessionState>,
+    /// Keyed by [`ConvKey::text`], which names the conversation as well.
+    sessions: BoundedMap<std::sync::Arc<str>, cookies::SessionState>,
 }
 
 impl Side {
@@ -383,7 +385,8 @@ fn run(ctx: &Ctx<'_>, conv: &mut Conv, maps: &mut Side, env: &mut Env<'_>) -> bo
     cookies::observe(ctx, &mut conv.cookies, env);
     let presented = cookies::presented(ctx, &conv.cookies);
     if !presented.is_empty() {
-        let s = maps.sessions.touch(ctx.conv_key(), ctx.ts, &mut Vec::new());
+        let key = ctx.conv_text_shared().clone();
+        let s = maps.sessions.touch(key, ctx.ts, &mut Vec::new());
         cookies::session(ctx, outcome, presented, s, env);
     }
     if outcome == Some(Outcome::Invalid) {

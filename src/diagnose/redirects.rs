@@ -84,8 +84,7 @@ fn chain_step(ctx: &Ctx<'_>, st: &mut RedirectState) -> Option<Vec<(ExchangeId, 
     if redirect.is_none() && !due {
         return None;
     }
-    let url = ctx.url_full();
-    let follow = due && st.next.as_ref().is_some_and(|(n, _)| *n == url);
+    let follow = due && st.next.as_ref().is_some_and(|(n, _)| ctx.url_full_is(n));
     let Some(to) = redirect else {
         if follow {
             st.chain.clear();
@@ -93,6 +92,7 @@ fn chain_step(ctx: &Ctx<'_>, st: &mut RedirectState) -> Option<Vec<(ExchangeId, 
         }
         return None;
     };
+    let url = ctx.url_full();
     if !follow {
         st.chain.clear();
     }
@@ -166,10 +166,8 @@ fn loop_hit(
     let key = format!("{}|{}", ctx.client, to);
     let mut id = None;
     for &(ev, ts) in evidence {
-        id = env
-            .reg
-            .hit(ctx.hit_at("login-redirect-loop", Severity::Error, key.as_str(), ev, ts))
-            .map(|e| e.f.id);
+        let hit = ctx.hit_at("login-redirect-loop", Severity::Error, key.as_str(), ev, ts);
+        id = env.reg.hit_or_id(id, hit).map(|e| e.f.id);
     }
     let (count, window) = (env.th.redirect_loop_count, env.th.redirect_loop_window_secs);
     let e = env.reg.entry(id?)?;

@@ -11,14 +11,34 @@ use crate::model::Timestamp;
 use foldhash::fast::RandomState;
 use std::collections::{HashMap, VecDeque};
 use std::hash::Hash;
+use std::sync::atomic::{AtomicI64, Ordering::Relaxed};
+use std::sync::Arc;
+
+/// When an entry was last used (capture microseconds), shared by its slot and
+/// its place in the queue: expiry and eviction read it at the front of the
+/// queue without looking the key up.
+type Seen = Arc<AtomicI64>;
 
 struct Slot<V> {
     value: V,
-    last_seen: Timestamp,
-    queued_at: Timestamp,
+    last_seen: Seen,
 }
 
-/// Invariant: every key of `map` appears exactly once in `order`, and the queue
+/// An entry's place in the LRU queue.
+struct Queued<K> {
+    key: K,
+    queued_at: Timestamp,
+    last_seen: Seen,
+}
+
+impl<K> Queued<K> {
+    fn last_seen(&self) -> Timestamp {
+        Timestamp::from_micros(self.last_seen.load(Relaxed))
+    }
+}
+
+/// Invariant: every key of `map` appears exactly once in `order` (and only
+/// those keys: an entry leaves both at once), and the queue
 /// is ordered by `queued_at` (up to the small disorder of exchanges that arrive
 /// in approximate start order). An entry touched after it was queued carries a
 /// newer `last_seen`; when it reaches the front it is re-queued instead of being
@@ -30,7 +50,7 @@ pub(crate) struct BoundedMap<K, V> {
     /// network text (host names): a per-process seeded hasher, never iterated
     /// in an order that reaches the output.
     map: HashMap<K, Box<Slot<V>>, RandomState>,
-    order: VecDeque<K>,
+    order: VecDeque<Queued<K>>,
     cap: usize,
     idle_micros: i64,
     evicted: u64,
@@ -62,15 +82,19 @@ impl<K: Hash + Eq + Clone, V: Default> BoundedMap<K, V> {
         }
         let order = &mut self.order;
         let slot = self.map.entry(key).or_insert_with_key(|k| {
-            order.push_back(k.clone());
+            let last_seen = Arc::new(AtomicI64::new(ts.as_micros()));
+            order.push_back(Queued {
+                key: k.clone(),
+                queued_at: ts,
+                last_seen: Arc::clone(&last_seen),
+            });
             Box::new(Slot {
                 value: V::default(),
-                last_seen: ts,
-                queued_at: ts,
+                last_seen,
             })
         });
-        if ts > slot.last_seen {
-            slot.last_seen = ts;
+        if ts.as_micros() > slot.last_seen.load(Relaxed) {
+            slot.last_seen.store(ts.as_micros(), Relaxed);
         }
         &mut slot.value
     }
@@ -82,20 +106,17 @@ impl<K: Hash + Eq + Clone, V: Default> BoundedMap<K, V> {
 
     /// Drops every entry idle for longer than the idle limit at `now`.
     pub fn expire(&mut self, now: Timestamp, dropped: &mut Vec<V>) {
-        while let Some(key) = self.order.front() {
-            let Some(slot) = self.map.get_mut(key) else {
-                self.order.pop_front();
-                continue;
-            };
-            if now.micros_since(slot.last_seen) > self.idle_micros {
-                if let Some(k) = self.order.pop_front() {
-                    if let Some(s) = self.map.remove(&k) {
+        while let Some(front) = self.order.front_mut() {
+            let last_seen = front.last_seen();
+            if now.micros_since(last_seen) > self.idle_micros {
+                if let Some(q) = self.order.pop_front() {
+                    if let Some(s) = self.map.remove(&q.key) {
                         dropped.push(s.value);
                         self.expired += 1;
                     }
                 }
-            } else if slot.last_seen > slot.queued_at {
-                slot.queued_at = slot.last_seen;
+            } else if last_seen > front.queued_at {
+                front.queued_at = last_seen;
                 self.order.rotate_left(1);
             } else {
                 break;
@@ -107,18 +128,16 @@ impl<K: Hash + Eq + Clone, V: Default> BoundedMap<K, V> {
     fn evict_one(&mut self, dropped: &mut Vec<V>) -> bool {
         // Bounded: each entry is re-queued at most once per touch since queued.
         for _ in 0..self.order.len().saturating_mul(2).max(1) {
-            let Some(key) = self.order.pop_front() else {
+            let Some(mut q) = self.order.pop_front() else {
                 return false;
             };
-            let Some(slot) = self.map.get_mut(&key) else {
-                continue;
-            };
-            if slot.last_seen > slot.queued_at {
-                slot.queued_at = slot.last_seen;
-                self.order.push_back(key);
+            let last_seen = q.last_seen();
+            if last_seen > q.queued_at {
+                q.queued_at = last_seen;
+                self.order.push_back(q);
                 continue;
             }
-            if let Some(s) = self.map.remove(&key) {
+            if let Some(s) = self.map.remove(&q.key) {
                 dropped.push(s.value);
                 self.evicted += 1;
             }
@@ -127,8 +146,7 @@ impl<K: Hash + Eq + Clone, V: Default> BoundedMap<K, V> {
         false
     }
 
-    /// Every entry (for the end-of-input pass).
-    /// Every entry, in no particular order.
+    /// Every entry, in no particular order (for the end-of-input pass).
     pub fn values_mut(&mut self) -> impl Iterator<Item = &mut V> {
         self.map.values_mut().map(|s| &mut s.value)
     }

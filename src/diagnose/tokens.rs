@@ -8,9 +8,11 @@
 
 use super::challenge::{bearer_error, says_expired, Outcome};
 use super::ctx::{hit, Ctx};
-use super::words::{clip, fixes, list, over, plural, span, who};
+use super::findings::Facts;
+use super::words::{clip, fixes, list, over, plural, set_opt, set_str, span, who};
 use super::Env;
-use crate::model::{CredentialKind, FindingId, JwtView, Severity};
+use crate::model::{CredentialKind, Finding, FindingId, Fingerprint, JwtView, Severity, Timestamp};
+use std::net::IpAddr;
 
 /// Runs the detectors; returns the finding that explains a failed 401.
 pub(crate) fn observe(
@@ -60,50 +62,90 @@ fn denied_by_address(ctx: &Ctx<'_>) -> bool {
 fn token_expired(ctx: &Ctx<'_>, jwt: Option<&JwtView>, env: &mut Env<'_>) -> Option<FindingId> {
     let cred = ctx.server_cred()?;
     let key = format!("{}|{}", ctx.conv_text(), cred.fingerprint);
-    let server_says = bearer_error(ctx)
-        .filter(|(e, d)| says_expired(e, d))
+    let e = hit(ctx, env, "token-expired", Severity::Error, key)?;
+    if let Some(last) = e.facts.last_mut::<LastExpired>() {
+        last.client = Some(ctx.client);
+        set_str(&mut last.origin, &ctx.origin);
+        set_opt(&mut last.user, ctx.user());
+        last.fingerprint = Some(cred.fingerprint);
+        last.exp = jwt.and_then(|j| j.exp);
+        last.ts = ctx.ts;
+        let says = bearer_error(ctx).filter(|(e, d)| says_expired(e, d));
+        match (&mut last.server_says, says) {
+            (Some((e, d)), Some((ne, nd))) => {
+                set_str(e, ne);
+                set_str(d, nd);
+            }
+            (None, None) => {}
+            (slot, new) => *slot = new.map(|(e, d)| (e.to_string(), d.to_string())),
+        }
+    }
+    e.facts.render = Some(render_expired);
+    Some(e.f.id)
+}
+
+/// What the wording of `token-expired` takes from its latest refused request.
+#[derive(Default)]
+struct LastExpired {
+    client: Option<IpAddr>,
+    origin: String,
+    user: Option<String>,
+    fingerprint: Option<Fingerprint>,
+    /// The token's `exp`.
+    exp: Option<Timestamp>,
+    /// Capture time of the request.
+    ts: Timestamp,
+    /// The Bearer challenge's `error` and `error_description`, when they say expired.
+    server_says: Option<(String, String)>,
+}
+
+/// Words a `token-expired` finding from its latest refused request.
+fn render_expired(f: &mut Finding, facts: &Facts) {
+    let Some(l) = facts.last::<LastExpired>() else {
+        return;
+    };
+    let Some(fp) = l.fingerprint else {
+        return;
+    };
+    let client = l.client.unwrap_or(IpAddr::from([0, 0, 0, 0]));
+    f.title = format!(
+        "{} → {}: expired bearer token used {}",
+        who(l.user.as_deref(), client),
+        clip(&l.origin, 80),
+        plural(f.count, "time")
+    );
+    let timing = match l.exp {
+        Some(x) if x < l.ts => format!(
+            "The token (fingerprint {fp}) expired at {x}, {} before the request at {}{}.",
+            span(x, l.ts),
+            l.ts,
+            if f.count > 1 {
+                format!("; it was still being sent {} later", span(x, f.last_ts))
+            } else {
+                String::new()
+            }
+        ),
+        _ => format!("The token (fingerprint {fp}) was refused as expired."),
+    };
+    let server_says = l
+        .server_says
+        .as_ref()
         .map(|(e, d)| {
             format!(
                 " The server says error=\"{}\", \"{}\".",
                 clip(e, 40),
                 clip(d, 160)
             )
-        });
-    let exp = jwt.and_then(|j| j.exp);
-    let e = hit(ctx, env, "token-expired", Severity::Error, key)?;
-    e.f.title = format!(
-        "{} → {}: expired bearer token used {}",
-        who(ctx.user(), ctx.client),
-        clip(&ctx.origin, 80),
-        plural(e.f.count, "time")
+        })
+        .unwrap_or_default();
+    f.explanation = format!(
+        "{timing}{server_says} An expired token is refused with 401 however often it is retried."
     );
-    let timing = match exp {
-        Some(x) if x < ctx.ts => format!(
-            "The token (fingerprint {}) expired at {x}, {} before the request at {}{}.",
-            cred.fingerprint,
-            span(x, ctx.ts),
-            ctx.ts,
-            if e.f.count > 1 {
-                format!("; it was still being sent {} later", span(x, e.f.last_ts))
-            } else {
-                String::new()
-            }
-        ),
-        _ => format!(
-            "The token (fingerprint {}) was refused as expired.",
-            cred.fingerprint
-        ),
-    };
-    e.f.explanation = format!(
-        "{timing}{} An expired token is refused with 401 however often it is retried.",
-        server_says.unwrap_or_default()
-    );
-    e.f.fixes = fixes(&[
+    f.fixes = fixes(&[
         "Get a new token: run the refresh flow (refresh_token grant) or log in again",
         "Refresh before `exp` (e.g. when less than a minute is left) instead of after a 401",
         "Check the identity provider's token lifetime and idle/session timeouts",
     ]);
-    Some(e.f.id)
 }
 
 fn jwt_skew(ctx: &Ctx<'_>, jwt: &JwtView, env: &mut Env<'_>) {

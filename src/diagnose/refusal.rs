@@ -1,0 +1,207 @@
+//! The wording of `invalid-credentials`: what the latest refusal of a
+//! finding looked like, kept in place hit after hit, and the text written
+//! from it when the finding is read.
+//!
+//! Owns no state of its own (the record lives in the finding's facts).
+//! Receives one refused exchange at a time; emits the finding's title,
+//! explanation and fixes. Must word exactly what the detector would have
+//! written at its latest hit.
+
+use super::challenge::bearer_error;
+use super::ctx::{ntlm_of, Ctx};
+use super::findings::Facts;
+use super::words::{clip, fixes, list, over, set_opt, set_str, who};
+use crate::model::{ChallengeTarget, Credential, CredentialKind, Finding};
+
+/// The kind of credential a refusal is worded for.
+#[derive(Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) enum RefusedKind {
+    #[default]
+    ApiKey,
+    Bearer,
+    Ntlm,
+    Other,
+}
+
+/// What the wording of `invalid-credentials` takes from the latest refusal.
+#[derive(Default)]
+pub(crate) struct LastRefusal {
+    client: Option<std::net::IpAddr>,
+    origin: String,
+    /// The user the request named (`ctx.user()`).
+    user: Option<String>,
+    kind: RefusedKind,
+    /// The credential's scheme as sent.
+    scheme: String,
+    /// The user the credential names (NTLM, Basic, Digest).
+    cred_user: Option<String>,
+    /// Bearer `error` and `error_description`.
+    bearer_error: Option<(String, String)>,
+    /// JWT `iss`.
+    iss: Option<String>,
+    /// NTLM domain.
+    domain: Option<String>,
+    /// Schemes the server offered.
+    offered: Vec<String>,
+}
+
+impl LastRefusal {
+    /// Makes the record describe this refusal, copying only what changed.
+    pub(crate) fn update(
+        &mut self,
+        ctx: &Ctx<'_>,
+        cred: Option<&Credential>,
+        target: ChallengeTarget,
+    ) {
+        self.client = Some(ctx.client);
+        set_str(&mut self.origin, &ctx.origin);
+        set_opt(&mut self.user, ctx.user());
+        self.kind = match cred.map(|c| (c, &c.kind)) {
+            None => RefusedKind::ApiKey,
+            Some((_, CredentialKind::Bearer { .. })) => RefusedKind::Bearer,
+            Some((c, _)) if ntlm_of(c).is_some() => RefusedKind::Ntlm,
+            Some(_) => RefusedKind::Other,
+        };
+        set_str(
+            &mut self.scheme,
+            cred.map(|c| c.scheme.as_str()).unwrap_or(""),
+        );
+        set_opt(&mut self.cred_user, cred.and_then(|c| c.user()));
+        let (err, iss, domain) = match cred.map(|c| &c.kind) {
+            Some(CredentialKind::Bearer { jwt, .. }) => (
+                bearer_error(ctx),
+                jwt.as_ref().and_then(|j| j.iss.as_deref()),
+                None,
+            ),
+            _ => (
+                None,
+                None,
+                cred.and_then(ntlm_of).and_then(|n| n.domain.as_deref()),
+            ),
+        };
+        match (&mut self.bearer_error, err) {
+            (Some((e, d)), Some((ne, nd))) => {
+                set_str(e, ne);
+                set_str(d, nd);
+            }
+            (None, None) => {}
+            (slot, new) => *slot = new.map(|(e, d)| (e.to_string(), d.to_string())),
+        }
+        set_opt(&mut self.iss, iss);
+        set_opt(&mut self.domain, domain);
+        let mut offered = ctx.auth.offered_schemes(target).into_iter();
+        let same = self.offered.len() == offered.len()
+            && self
+                .offered
+                .iter()
+                .zip(offered.by_ref())
+                .all(|(a, b)| a == b);
+        if !same {
+            self.offered = ctx
+                .auth
+                .offered_schemes(target)
+                .into_iter()
+                .map(str::to_string)
+                .collect();
+        }
+    }
+}
+
+/// Words an `invalid-credentials` finding from its latest refusal and the
+/// fingerprints seen.
+pub(crate) fn render_invalid(f: &mut Finding, facts: &Facts) {
+    let Some(last) = facts.last::<LastRefusal>() else {
+        return;
+    };
+    let client = last.client.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
+    let scheme = match last.kind {
+        RefusedKind::ApiKey => "API key".to_string(),
+        _ => clip(&last.scheme, 24),
+    };
+    f.title = format!(
+        "{} → {}: {} rejected {scheme} {}{}",
+        who(last.user.as_deref(), client),
+        clip(&last.origin, 80),
+        f.count,
+        if f.count == 1 { "login" } else { "logins" },
+        over(f)
+    );
+    f.explanation = format!(
+        "{} The server offered {}, so the scheme is right and the credentials themselves were \
+         refused. 401 means \"I don't know who you are\": this is a failed login, not a missing \
+         permission (that would be 403). {}",
+        describe_refusal(last),
+        list(&last.offered),
+        replay_words(facts)
+    );
+    f.fixes = invalid_fixes(last.kind);
+}
+
+fn describe_refusal(last: &LastRefusal) -> String {
+    let scheme = || clip(&last.scheme, 24);
+    let user = || clip(last.cred_user.as_deref().unwrap_or("?"), 40);
+    match last.kind {
+        RefusedKind::ApiKey => {
+            "The server answered 401 to a request that carried an API key.".to_string()
+        }
+        RefusedKind::Bearer => {
+            let detail = match &last.bearer_error {
+                Some((e, d)) => format!(" (error=\"{}\" {})", clip(e, 40), clip(d, 120)),
+                None => String::new(),
+            };
+            let iss = last
+                .iss
+                .as_deref()
+                .map(|i| format!(" issued by {}", clip(i, 80)))
+                .unwrap_or_default();
+            format!("The server refused the bearer token{iss} with 401{detail} and no more specific reason: signature, issuer or audience not accepted, or the token was revoked.")
+        }
+        RefusedKind::Ntlm => {
+            let dom = last
+                .domain
+                .as_deref()
+                .map(|d| format!("{}\\", clip(d, 40)))
+                .unwrap_or_default();
+            format!(
+                "The server refused the {} type 3 answer for {dom}{} after the handshake.",
+                scheme(),
+                user()
+            )
+        }
+        RefusedKind::Other => format!(
+            "The server answered 401 to {} credentials for user \"{}\".",
+            scheme(),
+            user()
+        ),
+    }
+}
+
+fn replay_words(facts: &Facts) -> String {
+    match facts.most_replayed() {
+        Some((fp, n)) if n > 1 => format!(
+            "The same credentials (fingerprint {fp}) were sent {n} times: a client or password \
+             manager is replaying a cached, stale password."
+        ),
+        _ if facts.fingerprints.len() > 1 => format!(
+            "{} different credentials were tried.",
+            facts.fingerprints.len()
+        ),
+        _ => String::new(),
+    }
+}
+
+fn invalid_fixes(kind: RefusedKind) -> Vec<String> {
+    match kind {
+        RefusedKind::Bearer => fixes(&[
+            "Request a fresh token from the identity provider",
+            "Check that the token's audience and issuer are the ones this API expects (right environment, right tenant)",
+            "Check that the token was not revoked",
+        ]),
+        RefusedKind::ApiKey => fixes(&["Check that the API key is valid for this service and has not been revoked or rotated"]),
+        _ => fixes(&[
+            "Re-enter the user name and password; check the domain prefix (DOMAIN\\user) for Windows authentication",
+            "Clear cached credentials in the client, the password manager or Windows Credential Manager",
+            "Check that the account is enabled, not locked and allowed to log on",
+        ]),
+    }
+}
