@@ -357,7 +357,11 @@ impl Back {
             }
             Step::Tick(now) => {
                 self.diagnoser.tick(now);
-                self.collect_finding_events();
+                // Without a stream to feed, findings are worded once, when
+                // read (the snapshot), not at every second of capture time.
+                if self.emit_events {
+                    self.collect_finding_events();
+                }
             }
             Step::Finish => {
                 self.finished = true;

@@ -58,6 +58,9 @@ pub(crate) struct Facts {
     newest: Option<ExchangeId>,
     /// How to re-word it, while it is queued ([`Registry::reword_later`]).
     queued: Option<Reword>,
+    /// How it was last re-worded and the revision of its cause it quoted
+    /// then: a cause that grew afterwards has it re-worded again.
+    quoted: Option<(Reword, Option<u32>)>,
     /// Distinct labels (schemes, cookie reasons, URLs), in first-seen order.
     pub labels: Vec<String>,
     /// Distinct credential fingerprints with how often each was seen.
@@ -129,6 +132,8 @@ pub(crate) struct Registry {
     /// Findings whose detector words them from registry state (their cause's
     /// title): re-worded by the diagnoser before anyone reads them.
     reword: Vec<FindingId>,
+    /// Findings re-worded with a cause, watched for the cause growing.
+    quoting: Vec<FindingId>,
     dropped: u64,
 }
 
@@ -257,12 +262,52 @@ impl Registry {
     /// unqueued.
     pub fn take_reword(&mut self) -> Vec<(FindingId, Reword)> {
         let ids = std::mem::take(&mut self.reword);
-        ids.into_iter()
-            .filter_map(|id| {
-                let facts = self.facts.get_mut(id.0 as usize)?;
-                facts.queued.take().map(|r| (id, r))
-            })
-            .collect()
+        let mut out = Vec::with_capacity(ids.len());
+        for id in ids {
+            let cause = self.findings.get(id.0 as usize).and_then(|f| f.caused_by);
+            let cause_rev = cause
+                .and_then(|c| self.findings.get(c.0 as usize))
+                .map(|c| c.revision);
+            let Some(facts) = self.facts.get_mut(id.0 as usize) else {
+                continue;
+            };
+            let Some(reword) = facts.queued.take() else {
+                continue;
+            };
+            if cause.is_some() && facts.quoted.is_none() {
+                self.quoting.push(id);
+            }
+            facts.quoted = Some((reword, cause_rev));
+            out.push((id, reword));
+        }
+        out
+    }
+
+    /// Queues again the findings whose cause grew since they quoted it (a
+    /// loop's explanation names its cause's title, with its count).
+    pub fn requeue_stale_quotes(&mut self) {
+        for i in 0..self.quoting.len() {
+            let Some(&id) = self.quoting.get(i) else {
+                break;
+            };
+            let cause = self.findings.get(id.0 as usize).and_then(|f| f.caused_by);
+            let rev = cause
+                .and_then(|c| self.findings.get(c.0 as usize))
+                .map(|c| c.revision);
+            let quoted = self.facts.get(id.0 as usize).and_then(|f| f.quoted);
+            if let Some((reword, seen)) = quoted {
+                if seen != rev {
+                    self.reword_later(id, reword);
+                    // Its text changes: streams show it again, as a new
+                    // revision. (A report read once at the end re-words it
+                    // then without a revision of its own.)
+                    if let Some(f) = self.findings.get_mut(id.0 as usize) {
+                        f.revision = f.revision.saturating_add(1);
+                    }
+                    mark(&mut self.changed, &mut self.changed_set, id);
+                }
+            }
+        }
     }
 
     /// True when some text is not up to date.

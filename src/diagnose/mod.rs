@@ -300,6 +300,7 @@ impl Diagnoser {
     /// re-wording (their text names their cause) and the deferred wordings.
     /// Cheap when nothing changed; call before reading findings.
     pub fn write_texts(&mut self) {
+        self.reg.requeue_stale_quotes();
         if !self.reg.has_pending_text() {
             return;
         }

@@ -235,3 +235,52 @@ fn findings_are_ranked_and_evidence_is_bounded() {
     assert_eq!(l.evidence.len(), super::super::findings::MAX_EVIDENCE);
     assert_eq!(f.last().map(|x| x.code), Some("cleartext-credentials"));
 }
+
+/// A loop's explanation quotes its cause's title with the cause's count: when
+/// the cause keeps growing after the loop stopped (rejections too far apart to
+/// loop), the quote follows, whether texts were written after every exchange
+/// (a stream) or only at the end, and the stream is told of the new text.
+#[test]
+fn loop_quotes_its_cause_as_it_is_at_the_end() {
+    let rejected = |i: u64, ms: i64| {
+        get(i, ms, C, H, "/api")
+            .basic("alice", "old")
+            .status(401)
+            .challenge("Basic", &[("realm", "ops")])
+            .build()
+    };
+    let mut recs: Vec<ExchangeRecord> = (0..5).map(|i| rejected(i, i as i64 * 400)).collect();
+    recs.push(rejected(5, 100_000));
+    recs.push(rejected(6, 200_000));
+    let check = |f: &[Finding]| {
+        let l = one(f, "auth-loop");
+        assert_eq!(l.count, 5, "the late rejections are not a loop");
+        let cause = by_id(f, l.caused_by.expect("loop has a cause"));
+        assert_eq!(cause.count, 7);
+        assert!(
+            l.explanation.contains(&cause.title),
+            "loop quotes a stale cause: {} / {}",
+            l.explanation,
+            cause.title
+        );
+    };
+    check(&run(&recs));
+    let mut d = Diagnoser::new(Thresholds::default());
+    let mut re_sent = false;
+    for r in &recs {
+        d.observe(r);
+        let changed = d.drain_changed();
+        let loop_id = d
+            .findings()
+            .iter()
+            .find(|f| f.code == "auth-loop")
+            .map(|f| f.id);
+        if r.exchange.id.0 >= 5 && loop_id.is_some_and(|l| changed.contains(&l)) {
+            re_sent = true;
+        }
+    }
+    d.finish();
+    let _ = d.drain_changed();
+    check(&d.findings());
+    assert!(re_sent, "the loop's new text was not marked changed");
+}
