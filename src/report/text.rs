@@ -171,16 +171,22 @@ fn write_evidence(
     Ok(())
 }
 
-/// `#3 10:00:01.123 10.0.0.5 GET host/admin -> 401`.
-fn request_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
-    let ex = &r.exchange;
-    let (method, target) = match &ex.request {
+/// The request's method and target as printed (target masked unless
+/// secrets are shown); `-` and nothing for a response without its request.
+fn method_target(r: &ExchangeRecord, opts: &ReportOptions) -> (String, String) {
+    match &r.exchange.request {
         Some(rq) => (
             sanitize(rq.method.as_bytes()),
             display_target(&rq.target, opts.show_secrets),
         ),
         None => ("-".into(), String::new()),
-    };
+    }
+}
+
+/// `#3 10:00:01.123 10.0.0.5 GET host/admin -> 401`.
+fn request_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
+    let ex = &r.exchange;
+    let (method, target) = method_target(r, opts);
     let status = ex.status().map_or("-".to_string(), |s| s.to_string());
     format!(
         "{} {} {} {} {}{} -> {}",
@@ -247,13 +253,7 @@ fn write_exchanges(
 /// the report width.
 fn exchange_row(line: &mut String, r: &ExchangeRecord, opts: &ReportOptions) {
     let ex = &r.exchange;
-    let (method, target) = match &ex.request {
-        Some(rq) => (
-            sanitize(rq.method.as_bytes()),
-            display_target(&rq.target, opts.show_secrets),
-        ),
-        None => ("-".into(), String::new()),
-    };
+    let (method, target) = method_target(r, opts);
     line.clear();
     // Writing to a String cannot fail.
     let _ = write!(line, "  {:>5} {:<12} ", ex.id.0, ex.ts().time_of_day());
