@@ -56,6 +56,9 @@ fn bad_flag_is_exit_2() {
     assert_eq!(run.code, Some(2));
     let run = run_authscope(&["frobnicate"], LIMIT);
     assert_eq!(run.code, Some(2));
+    let run = run_authscope(&["report", "--threads", "0", "x.pcap"], LIMIT);
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("--threads"), "{}", run.stderr);
 }
 
 #[test]
