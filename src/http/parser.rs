@@ -376,7 +376,7 @@ fn response_with<'b>(
                 anomalies.extend(leniency);
                 return Ok(RespHead {
                     status: resp.code.unwrap_or_default(),
-                    reason: resp.reason.unwrap_or_default().to_string(),
+                    reason: reason_phrase(resp.reason, bytes),
                     version: version(resp.version),
                     headers,
                     info,
@@ -389,6 +389,26 @@ fn response_with<'b>(
         }
     }
     Err(last)
+}
+
+/// The reason phrase as sent. httparse hands out none when it holds obs-text
+/// (bytes from 0x80, RFC 9112 §4): those are read from the status line, as
+/// UTF-8 when they are (localised servers), else as Latin-1 (old ones).
+fn reason_phrase(parsed: Option<&str>, head: &[u8]) -> String {
+    match parsed {
+        Some(r) if !r.is_empty() => return r.to_string(),
+        _ => {}
+    }
+    let line = head.split(|&b| b == b'\n').next().unwrap_or_default();
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let raw = line.splitn(3, |&b| b == b' ').nth(2).unwrap_or_default();
+    if raw.is_ascii() {
+        return String::new();
+    }
+    match std::str::from_utf8(raw) {
+        Ok(text) => text.to_string(),
+        Err(_) => raw.iter().map(|&b| char::from(b)).collect(),
+    }
 }
 
 fn version(v: Option<u8>) -> HttpVersion {

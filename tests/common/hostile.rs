@@ -34,8 +34,8 @@ pub const C0_SHOWN: &str = "␛]0;pwned-title␇␛[2J";
 
 /// Bytes an HTTP/1 head parser keeps in a field value: bidi override and
 /// isolates, RLM, zero width, C1 as UTF-8 (8-bit CSI, OSC, ST) and as raw
-/// bytes (CSI, NEL). In a reason phrase the parser keeps nothing non-ASCII,
-/// so the hostile reason phrase comes from the HAR.
+/// bytes (CSI, NEL). Also the reason phrase of every response: not UTF-8
+/// because of the raw bytes, so it is read as Latin-1 (C1 controls).
 pub const HV: &[u8] = b"\xe2\x80\xaeRLO\xe2\x81\xa6LRI\xe2\x81\xa9\xe2\x80\x8f\xe2\x80\x8b\xc2\x9b31m\xc2\x9d0;c1title\xc2\x9c\x9b2J\x85end";
 
 /// [`HV`] without its raw C1 bytes: a request target must be UTF-8 or the

@@ -231,3 +231,29 @@ fn http_non_utf8_request_target_is_kept_lossily() {
         ]
     );
 }
+
+fn reason_of(r: &super::support::Run) -> Option<&str> {
+    r.exchanges
+        .first()
+        .and_then(|e| e.response.as_ref())
+        .map(|resp| resp.reason.as_str())
+}
+
+#[test]
+fn http_reason_phrase_with_non_ascii_bytes_is_kept() {
+    // obs-text in the reason phrase (RFC 9112 §4): UTF-8 from localised
+    // servers, Latin-1 from old ones. httparse hands out no text for it.
+    let utf8 = "HTTP/1.1 401 Nicht autorisiert – Zugriff verweigert\r\nContent-Length: 0\r\n\r\n";
+    let r = one_response(utf8.as_bytes(), b"");
+    assert_eq!(
+        reason_of(&r),
+        Some("Nicht autorisiert – Zugriff verweigert")
+    );
+    let latin1 = b"HTTP/1.1 403 Acc\xe8s interdit\r\nContent-Length: 0\r\n\r\n";
+    let r = one_response(latin1, b"");
+    assert_eq!(reason_of(&r), Some("Accès interdit"));
+    let plain = b"HTTP/1.1 401 Unauthorized\r\nContent-Length: 0\r\n\r\n";
+    assert_eq!(reason_of(&one_response(plain, b"")), Some("Unauthorized"));
+    let none = b"HTTP/1.1 401\r\nContent-Length: 0\r\n\r\n";
+    assert_eq!(reason_of(&one_response(none, b"")), Some(""));
+}
