@@ -15,6 +15,7 @@
 use crate::cli::{FailOn, Format, ReportArgs};
 use crate::engine::{Back, Engine, EngineEvent, Step};
 use crate::model::Severity;
+use crate::model::SourceItem;
 use crate::report::{self, ReportOptions};
 use crate::source::{self, InputError, Source};
 use anyhow::{anyhow, Result};
@@ -120,20 +121,32 @@ fn analyse(
     out: &mut Out,
     live: &Live<'_>,
 ) -> Result<Option<InputError>> {
-    let mut input_error = None;
-    loop {
-        match src.next_item() {
-            Ok(Some(item)) => engine.feed(item),
-            Ok(None) => break,
-            Err(e) => {
-                input_error = Some(e);
-                break;
-            }
-        }
+    let input_error = feed_all(src, |item| {
+        engine.feed(item);
         live.write_events(out, engine.drain_events())?;
-    }
+        Ok(true)
+    })?;
     engine.finish();
     Ok(input_error)
+}
+
+/// Hands every item of `src` to `feed` until the input ends or `feed` returns
+/// `false`; the input error that ended the input, if one did.
+fn feed_all(
+    src: &mut dyn Source,
+    mut feed: impl FnMut(SourceItem<'_>) -> Result<bool>,
+) -> Result<Option<InputError>> {
+    loop {
+        match src.next_item() {
+            Ok(Some(item)) => {
+                if !feed(item)? {
+                    return Ok(None);
+                }
+            }
+            Ok(None) => return Ok(None),
+            Err(e) => return Ok(Some(e)),
+        }
+    }
 }
 
 /// The front half on this thread, the back half on a second one.
@@ -149,24 +162,14 @@ fn analyse_split(
         let worker = std::thread::Builder::new()
             .name("authscope-diagnose".into())
             .spawn_scoped(scope, || apply_all(back, rx, out, live))?;
-        let mut input_error = None;
-        loop {
-            match src.next_item() {
-                Ok(Some(item)) => front.feed(item),
-                Ok(None) => break,
-                Err(e) => {
-                    input_error = Some(e);
-                    break;
-                }
-            }
+        let input_error = feed_all(src, |item| {
+            front.feed(item);
             let waiting = front.steps_waiting();
-            if (waiting >= BATCH || (live.streaming && waiting > 0))
-                && tx.send(front.take_steps()).is_err()
-            {
-                // The back half stopped on an output error: join reports it.
-                break;
-            }
-        }
+            // A failed send means the back half stopped on an output error:
+            // join reports it.
+            Ok(!(waiting >= BATCH || (live.streaming && waiting > 0))
+                || tx.send(front.take_steps()).is_ok())
+        });
         front.finish();
         // A send fails only when the back half has stopped; join says why.
         let _ = tx.send(front.take_steps());
@@ -174,7 +177,7 @@ fn analyse_split(
         let back = worker
             .join()
             .map_err(|_| anyhow!("the analysis thread stopped unexpectedly"))??;
-        Ok((Engine::from_parts(front, back), input_error))
+        Ok((Engine::from_parts(front, back), input_error?))
     })
 }
 
