@@ -66,6 +66,57 @@ NGINX
   wait_for 10 port_open "$port" || die "nginx on $port did not start: $(cat "$d/stderr.log")"
 }
 
+# start_nginx_tls PORT BACKEND_A BACKEND_B: HTTPS with HTTP/2 on PORT for
+# intranet.test, app.test and api.test, with a self-signed certificate made
+# here by openssl (the browser is told to ignore certificate errors).
+# /reports/ is nginx's own Basic auth (realm "ops"); /secure/ is balanced
+# round robin over two tools/authserver.py instances that do not share their
+# session store; everything else goes to BACKEND_A.
+start_nginx_tls() {
+  local port=$1 a=$2 b=$3 d="$WORK/nginx-tls"
+  mkdir -p "$d/www/reports" "$d/tmp"
+  echo "quarterly reports" >"$d/www/reports/index.html"
+  printf 'alice:%s\n' "$(openssl passwd -apr1 correct-horse)" >"$d/htpasswd"
+  openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
+    -subj "/CN=intranet.test" \
+    -addext "subjectAltName=DNS:intranet.test,DNS:app.test,DNS:api.test" \
+    -keyout "$d/key.pem" -out "$d/cert.pem" 2>"$d/openssl.log" \
+    || die "openssl req failed: $(cat "$d/openssl.log")"
+  cat >"$d/nginx.conf" <<NGINX
+worker_processes 1;
+pid $d/nginx.pid;
+error_log $d/error.log;
+events { worker_connections 64; }
+http {
+  access_log $d/access.log;
+  client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
+  uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
+  default_type text/plain;
+  upstream unshared_sessions { server 127.0.0.1:$a; server 127.0.0.1:$b; }
+  server {
+    listen 127.0.0.1:$port ssl http2;
+    server_name intranet.test app.test api.test;
+    ssl_certificate $d/cert.pem;
+    ssl_certificate_key $d/key.pem;
+    root $d/www;
+    proxy_http_version 1.1;
+    proxy_set_header Host \$http_host;
+    proxy_set_header Connection "";
+    location /reports/ {
+      auth_basic "ops";
+      auth_basic_user_file $d/htpasswd;
+    }
+    location /secure/ { proxy_pass http://unshared_sessions; }
+    location / { proxy_pass http://127.0.0.1:$a; }
+  }
+}
+NGINX
+  nginx -e stderr -p "$d" -c "$d/nginx.conf" -g 'daemon off; master_process off;' \
+    2>"$d/stderr.log" &
+  PIDS+=($!)
+  wait_for 10 port_open "$port" || die "nginx on $port did not start: $(cat "$d/stderr.log")"
+}
+
 # start_capture FILE PORT...: tcpdump on lo for those TCP ports; returns once
 # tcpdump reports it is listening. --immediate-mode: without it libpcap
 # (TPACKET_V3) hands packets over in blocks and a quick stop loses them.

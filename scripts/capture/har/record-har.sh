@@ -2,6 +2,8 @@
 # Records the browser HAR fixtures, each with a pcap of the same session:
 #   scripts/capture/har/record-har.sh NAME   -> captures/har/NAME.har,
 #                                               NAME.sanitized.har, NAME.pcap
+#   scripts/capture/har/record-har.sh h2_NAME -> NAME.har, NAME.sanitized.har
+#                                               (HTTPS + HTTP/2 via nginx, no pcap)
 #   scripts/capture/har/record-har.sh all    every scenario
 #   scripts/capture/har/record-har.sh --list scenario names
 # Per scenario: tools/authserver.py on a free 127.0.0.1 port, tcpdump on lo for
@@ -18,8 +20,22 @@ OUT_DIR="$ROOT/captures/har"
 
 list() { (cd "$HERE" && node record.mjs --list); }
 
+# h2_* scenarios: HTTPS over HTTP/2 through nginx in front of two authservers
+# (start_nginx_tls); no pcap (TLS on the wire shows nothing to compare).
+record_tls() {  # NAME
+  local name=$1 port a b
+  port=$(free_port); a=$(free_port); b=$(free_port)
+  log "$name -> ${OUT_DIR#"$ROOT"/}/$name.{har,sanitized.har} (https port $port)"
+  start_authserver "$a"
+  start_authserver "$b"
+  start_nginx_tls "$port" "$a" "$b"
+  (cd "$HERE" && timeout 150 node record.mjs "$name" "$port" "$OUT_DIR")
+  stop_servers
+}
+
 record_one() {  # NAME
   local name=$1 port
+  case $name in h2_*) record_tls "$name"; return ;; esac
   port=$(free_port)
   log "$name -> ${OUT_DIR#"$ROOT"/}/$name.{har,sanitized.har,pcap} (port $port)"
   start_authserver "$port"

@@ -46,7 +46,7 @@ pub fn to_exchange(
     let response = entry
         .get("response")
         .filter(|r| r.is_object() && num_of(r, "status").is_some_and(|s| s > 0.0))
-        .map(|r| build_response(r, ts, &timings));
+        .map(|r| build_response(r, ts, &timings, request.version));
     let server_ip = entry
         .get("serverIPAddress")
         .and_then(Value::as_str)
@@ -146,7 +146,7 @@ impl Timings {
 }
 
 fn build_request(req: &Value, ts: Timestamp, url: &Url, t: &Timings) -> HttpRequest {
-    let mut headers = headers_of(req);
+    let (mut headers, pseudo) = headers_of(req);
     if !headers.contains("host") && !url.authority.is_empty() {
         headers.push("Host", url.authority.as_bytes());
     }
@@ -171,15 +171,22 @@ fn build_request(req: &Value, ts: Timestamp, url: &Url, t: &Timings) -> HttpRequ
         ts_end: ts.add_micros(t.before_send),
         method: str_of(req, "method").unwrap_or_else(|| "GET".into()),
         target: url.target.clone(),
-        version: version_of(req),
+        version: version_of(req, pseudo),
         headers,
         body_len,
     }
 }
 
-fn build_response(res: &Value, started: Timestamp, t: &Timings) -> HttpResponse {
+/// `request_version` stands in when the response names no version of its own
+/// or a version its request's pseudo-headers rule out.
+fn build_response(
+    res: &Value,
+    started: Timestamp,
+    t: &Timings,
+    request_version: HttpVersion,
+) -> HttpResponse {
     let status = num_of(res, "status").map_or(0, |s| s.clamp(0.0, 999.0) as u16);
-    let mut headers = headers_of(res);
+    let (mut headers, _) = headers_of(res);
     if !headers.contains("set-cookie") {
         for line in set_cookie_lines(res) {
             headers.push("Set-Cookie", line.as_bytes());
@@ -205,7 +212,7 @@ fn build_response(res: &Value, started: Timestamp, t: &Timings) -> HttpResponse 
     HttpResponse {
         ts,
         ts_end: ts.add_micros(t.receive),
-        version: version_of(res),
+        version: version_of(res, request_version == HttpVersion::Http2),
         status,
         reason: str_of(res, "statusText").unwrap_or_default(),
         headers,
@@ -243,13 +250,17 @@ fn body_prefix_of(content: &Value) -> Vec<u8> {
     }
 }
 
-/// Headers as `[{name, value}]` or `[[name, value]]`; HTTP/2 pseudo-headers
-/// dropped except `:authority`, which becomes `Host`.
-fn headers_of(msg: &Value) -> Headers {
+/// Headers as `[{name, value}]` or `[[name, value]]`, and whether any was an
+/// HTTP/2 or HTTP/3 pseudo-header. Pseudo-headers are dropped except
+/// `:authority`, which becomes `Host` when no `host` field is listed too
+/// (Firefox lists both).
+fn headers_of(msg: &Value) -> (Headers, bool) {
     let mut h = Headers::new();
     let Some(list) = msg.get("headers").and_then(Value::as_array) else {
-        return h;
+        return (h, false);
     };
+    let mut pseudo = false;
+    let mut authority = None;
     for item in list.iter().take(1024) {
         let (name, value) = match item {
             Value::Object(o) => (o.get("name"), o.get("value")),
@@ -265,12 +276,19 @@ fn headers_of(msg: &Value) -> Headers {
             _ => String::new(),
         };
         match name.strip_prefix(':') {
-            Some(p) if p.eq_ignore_ascii_case("authority") => h.push("Host", value.as_bytes()),
-            Some(_) => {}
+            Some(p) => {
+                pseudo = true;
+                if p.eq_ignore_ascii_case("authority") && authority.is_none() {
+                    authority = Some(value);
+                }
+            }
             None => h.push(name, value.as_bytes()),
         }
     }
-    h
+    if let Some(a) = authority.filter(|_| !h.contains("host")) {
+        h.push("Host", a.as_bytes());
+    }
+    (h, pseudo)
 }
 
 fn cookie_line(req: &Value) -> Option<String> {
@@ -321,17 +339,26 @@ fn set_cookie_lines(res: &Value) -> Vec<String> {
         .collect()
 }
 
-fn version_of(msg: &Value) -> HttpVersion {
+/// The message's `httpVersion`. `h2_framed`: the request carried
+/// pseudo-headers, which HTTP/1 has no room for, so an HTTP/1.x or unknown
+/// version there is the producer's mistake (Playwright writes `HTTP/1.1` on
+/// HTTP/2 entries whose load failed after the response) and HTTP/2 is meant.
+fn version_of(msg: &Value, h2_framed: bool) -> HttpVersion {
     let v = str_of(msg, "httpVersion")
         .unwrap_or_default()
         .to_ascii_lowercase();
-    match v.trim() {
+    let named = match v.trim() {
         "http/1.1" | "1.1" => HttpVersion::Http11,
         "http/1.0" | "1.0" => HttpVersion::Http10,
         "http/0.9" => HttpVersion::Http09,
         "http/2" | "http/2.0" | "h2" | "h2c" | "2" | "2.0" => HttpVersion::Http2,
         "http/3" | "h3" | "http/3.0" | "3" => HttpVersion::Http3,
         _ => HttpVersion::Other,
+    };
+    match named {
+        HttpVersion::Http2 | HttpVersion::Http3 => named,
+        _ if h2_framed => HttpVersion::Http2,
+        _ => named,
     }
 }
 
@@ -430,6 +457,48 @@ mod tests {
             (t, vec!["har_missing_time"])
         );
         assert_eq!(to_exchange(&json!([1]), 0, t), Err(EntryError::NoRequest));
+    }
+
+    #[test]
+    fn pseudo_headers_mean_http2_whatever_the_version_field_says() {
+        // Playwright's entry for an HTTP/2 navigation that failed after its
+        // 401 arrived: pseudo-headers, but "HTTP/1.1" on both sides.
+        let e = json!({"startedDateTime": "2026-11-23T04:41:08Z",
+            "request": {"method": "GET", "url": "https://intranet.test:8443/reports/", "httpVersion": "HTTP/1.1",
+                "headers": [{"name": ":authority", "value": "intranet.test:8443"}, {"name": ":method", "value": "GET"},
+                            {"name": "authorization", "value": "Basic eDp5"}]},
+            "response": {"status": 401, "httpVersion": "HTTP/1.1", "headers": [{"name": "www-authenticate", "value": "Basic"}]}});
+        let ex = to_exchange(&e, 0, Timestamp::ZERO).expect("ok");
+        let rq = ex.request.as_ref().expect("request");
+        assert_eq!(rq.version, HttpVersion::Http2);
+        assert_eq!(
+            ex.response.as_ref().map(|r| r.version),
+            Some(HttpVersion::Http2)
+        );
+        let names: Vec<&[u8]> = rq.headers.fields().map(|(n, _)| n).collect();
+        assert_eq!(names, [&b"authorization"[..], b"Host"]);
+        // No pseudo-headers: the field is believed; HTTP/3 is kept.
+        let plain = json!({"request": {"url": "http://h/", "httpVersion": "HTTP/1.1", "headers": [["Host", "h"]]}});
+        let ex = to_exchange(&plain, 0, Timestamp::ZERO).expect("ok");
+        assert_eq!(ex.request.map(|r| r.version), Some(HttpVersion::Http11));
+        let h3 = json!({"request": {"url": "https://h/", "httpVersion": "h3", "headers": [[":method", "GET"]]}});
+        let ex = to_exchange(&h3, 0, Timestamp::ZERO).expect("ok");
+        assert_eq!(ex.request.map(|r| r.version), Some(HttpVersion::Http3));
+    }
+
+    #[test]
+    fn authority_and_host_give_one_host_and_split_cookies_stay_fields() {
+        // Firefox lists `host` beside `:authority`; HTTP/2 lets a browser
+        // send the cookie as several `cookie` fields (RFC 9113 §8.2.3).
+        let e = json!({"startedDateTime": "2026-01-01T10:00:00Z",
+            "request": {"url": "https://shop.example/cart", "httpVersion": "HTTP/2",
+                "headers": [[":authority", "shop.example"], ["host", "shop.example"],
+                            ["cookie", "sid=abc"], ["cookie", "theme=dark"], ["cookie", "lang=en"]]}});
+        let ex = to_exchange(&e, 0, Timestamp::ZERO).expect("ok");
+        let rq = ex.request.as_ref().expect("request");
+        assert_eq!(rq.headers.get_all("host").count(), 1);
+        let cookies: Vec<&[u8]> = rq.headers.get_all("cookie").collect();
+        assert_eq!(cookies, [&b"sid=abc"[..], b"theme=dark", b"lang=en"]);
     }
 
     #[test]

@@ -31,6 +31,11 @@ pub const MAX_ENTRY_BYTES: usize = 64 << 20;
 /// Chromium-family creators whose default export strips credentials.
 const SANITIZING_CREATORS: &[&str] = &["WebInspector", "Microsoft Edge", "Chrome", "Chromium"];
 
+/// Creators whose `connection` member is the server's port, not a connection
+/// id (Firefox's HAR builder writes the remote port there; Firebug did the
+/// same): every request to one port would look like one connection.
+const PORT_AS_CONNECTION_CREATORS: &[&str] = &["Firefox", "Firebug"];
+
 struct Pending(HttpExchange);
 
 impl PartialEq for Pending {
@@ -69,6 +74,8 @@ pub struct HarSource {
     last_ts: crate::model::Timestamp,
     stats: SourceStats,
     stripped: bool,
+    /// The creator is one of [`PORT_AS_CONNECTION_CREATORS`].
+    connection_is_port: bool,
     ended: bool,
     error: Option<InputError>,
 }
@@ -106,6 +113,10 @@ pub fn open(path: &Path, display: &str) -> Result<HarSource, InputError> {
         .as_deref()
         .or(prescan.creator_hint)
         .is_some_and(|c| SANITIZING_CREATORS.iter().any(|s| c.contains(s)));
+    let connection_is_port = scanner
+        .creator
+        .as_deref()
+        .is_some_and(|c| PORT_AS_CONNECTION_CREATORS.iter().any(|s| c.contains(s)));
     let mut stats = SourceStats::new(display, SourceKind::Har);
     stats.bytes = len;
     Ok(HarSource {
@@ -117,6 +128,7 @@ pub fn open(path: &Path, display: &str) -> Result<HarSource, InputError> {
         last_ts: crate::model::Timestamp::ZERO,
         stats,
         stripped: !prescan.credential_headers && (creator_sanitizes || prescan.auth_status),
+        connection_is_port,
         ended: false,
         error: None,
     })
@@ -221,12 +233,22 @@ impl HarSource {
             .ok()
             .map(|v| entry::to_exchange(&v, index, self.last_ts))
         {
-            Some(Ok(ex)) => {
+            Some(Ok(mut ex)) => {
+                if self.connection_is_port {
+                    forget_connection(&mut ex);
+                }
                 self.last_ts = ex.ts();
                 self.heap.push(Reverse(Pending(ex)));
             }
             _ => self.stats.skipped += 1,
         }
+    }
+}
+
+/// Drops an exchange's connection id: the connection is unknown.
+fn forget_connection(ex: &mut HttpExchange) {
+    if let crate::model::ExchangeOrigin::Har { connection, .. } = &mut ex.origin {
+        *connection = None;
     }
 }
 
@@ -356,6 +378,26 @@ mod tests {
         let p = dir.path().join(format!("{creator}{status}.har"));
         std::fs::write(&p, doc).expect("write");
         p.to_string_lossy().into_owned()
+    }
+
+    #[test]
+    fn firefox_connection_member_is_a_port_not_an_id() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        for (creator, known) in [
+            ("Firefox", false),
+            ("Firebug", false),
+            ("WebInspector", true),
+        ] {
+            let doc = format!(
+                r#"{{"log":{{"creator":{{"name":"{creator}"}},"entries":[{{"startedDateTime":"2024-01-01T00:00:00Z",
+                "connection":"443","request":{{"method":"GET","url":"https://h/"}},"response":{{"status":200}}}}]}}}}"#
+            );
+            let p = dir.path().join(format!("{creator}.har"));
+            std::fs::write(&p, doc).expect("write");
+            let got = read_all(&p).expect("read");
+            let conn = got.first().and_then(|ex| ex.origin.conn());
+            assert_eq!(conn.is_some(), known, "{creator}");
+        }
     }
 
     #[test]
