@@ -197,6 +197,105 @@ const SCENARIOS = {
   },
 };
 
+// Playwright's recorder leaves CORS preflights out (it does not report them
+// as requests), while DevTools lists them as entries of their own
+// (`_resourceType: "preflight"`). For the h2_* sessions they are taken from
+// Chromium's own DevTools-protocol events on the page (Network domain) and
+// written as DevTools does; `preflightEntries()` returns them once the
+// session is over. Nothing is invented: every value comes from an event.
+async function watchPreflights(context, page) {
+  const cdp = await context.newCDPSession(page);
+  const seen = new Map();
+  const slot = (id) => {
+    if (!seen.has(id)) seen.set(id, {});
+    return seen.get(id);
+  };
+  cdp.on('Network.requestWillBeSent', (p) => {
+    if (p.initiator && p.initiator.type === 'preflight') slot(p.requestId).sent = p;
+  });
+  cdp.on('Network.requestWillBeSentExtraInfo', (p) => (slot(p.requestId).sentExtra = p));
+  cdp.on('Network.responseReceived', (p) => (slot(p.requestId).received = p));
+  cdp.on('Network.responseReceivedExtraInfo', (p) => (slot(p.requestId).receivedExtra = p));
+  await cdp.send('Network.enable');
+  return () => [...seen.values()].filter((r) => r.sent && r.received).map(preflightEntry);
+}
+
+const headerList = (obj) =>
+  Object.entries(obj || {}).flatMap(([name, v]) =>
+    String(v).split('\n').map((value) => ({ name, value })),
+  );
+
+// DevTools' HAR timings (front_end/models/har/Log.ts) from the response's
+// ResourceTiming, in milliseconds; -1 where a phase did not happen.
+function harTimings(t) {
+  const span = (a, b) => (t[a] >= 0 && t[b] >= 0 ? t[b] - t[a] : -1);
+  const firstStart = [t.dnsStart, t.connectStart, t.sendStart].find((v) => v >= 0);
+  return {
+    blocked: firstStart === undefined ? -1 : firstStart,
+    dns: span('dnsStart', 'dnsEnd'),
+    connect: span('connectStart', 'connectEnd'),
+    ssl: span('sslStart', 'sslEnd'),
+    send: span('sendStart', 'sendEnd'),
+    wait: span('sendEnd', 'receiveHeadersEnd'),
+    receive: 0,
+  };
+}
+
+function preflightEntry({ sent, sentExtra, received, receivedExtra }) {
+  const res = received.response;
+  const version = { h2: 'http/2.0', h3: 'http/3.0' }[res.protocol] || 'HTTP/1.1';
+  const timings = harTimings(res.timing || {});
+  // HAR 1.2: `time` sums the phases, `ssl` already being part of `connect`.
+  const time = Object.entries(timings)
+    .filter(([k]) => k !== 'ssl')
+    .reduce((a, [, v]) => a + Math.max(v, 0), 0);
+  return {
+    _initiator: sent.initiator,
+    _priority: sent.request.initialPriority,
+    _resourceType: 'preflight',
+    cache: {},
+    connection: String(res.connectionId),
+    request: {
+      method: sent.request.method,
+      url: sent.request.url,
+      httpVersion: version,
+      headers: headerList((sentExtra || sent.request).headers),
+      queryString: [],
+      cookies: [],
+      headersSize: -1,
+      bodySize: 0,
+    },
+    response: {
+      status: (receivedExtra && receivedExtra.statusCode) || res.status,
+      statusText: res.statusText || '',
+      httpVersion: version,
+      headers: headerList((receivedExtra || res).headers),
+      cookies: [],
+      content: { size: 0, mimeType: res.mimeType || 'x-unknown' },
+      redirectURL: '',
+      headersSize: -1,
+      bodySize: -1,
+      _transferSize: res.encodedDataLength,
+      _error: null,
+    },
+    serverIPAddress: res.remoteIPAddress,
+    startedDateTime: new Date(sent.wallTime * 1000).toISOString(),
+    time,
+    timings,
+    comment: 'CORS preflight, from Chromium DevTools-protocol events (record.mjs)',
+  };
+}
+
+// Adds the preflight entries in time order (the sort is stable).
+function addEntries(har, extra) {
+  if (extra.length === 0) return;
+  const pageref = har.log.entries.length > 0 ? har.log.entries[0].pageref : undefined;
+  for (const e of extra) if (pageref) e.pageref = pageref;
+  har.log.entries = [...har.log.entries, ...extra].sort(
+    (a, b) => Date.parse(a.startedDateTime) - Date.parse(b.startedDateTime),
+  );
+}
+
 function launchArgs(tls) {
   const args = [
     '--headless',
@@ -292,6 +391,8 @@ async function record(name, port, outDir) {
     serviceWorkers: 'block',
   });
   let version = '';
+  let preflightEntries = () => [];
+  let preflights = [];
   try {
     version = context.browser() ? context.browser().version() : 'unknown';
     // Any route turns on Playwright's request interception, and with it on,
@@ -303,14 +404,17 @@ async function record(name, port, outDir) {
     // interception Chromium's cache stays on, as in a user's browser.
     if (!isTls(name)) await context.route('**/favicon.ico', (route) => route.abort());
     const page = context.pages()[0] || (await context.newPage());
+    if (isTls(name)) preflightEntries = await watchPreflights(context, page);
     const base = (host) => `${isTls(name) ? 'https' : 'http'}://${host}:${port}`;
     await scenario({ context, page, base });
     await sleep(300);
+    preflights = preflightEntries();
   } finally {
     await context.close();
     rmSync(profile, { recursive: true, force: true });
   }
   const har = JSON.parse(readFileSync(harPath, 'utf8'));
+  addEntries(har, preflights);
   const unanswered = har.log.entries.filter((e) => !(e.response && e.response.status > 0));
   if (har.log.entries.length === 0 || unanswered.length > (MAY_FAIL[name] || 0)) {
     throw new Error(`${harPath}: ${har.log.entries.length} entries, ${unanswered.length} without a response`);
@@ -320,8 +424,8 @@ async function record(name, port, outDir) {
   writeJson(harPath, har);
   writeJson(join(outDir, `${name}.sanitized.har`), sanitize(har));
   console.error(
-    `record-har:   ${har.log.entries.length} HAR entries, Chromium ${version}, ` +
-      `${cut} bodies cut`,
+    `record-har:   ${har.log.entries.length} HAR entries (${preflights.length} preflights), ` +
+      `Chromium ${version}, ${cut} bodies cut`,
   );
 }
 

@@ -141,14 +141,14 @@ struct Prescan {
     auth_status: bool,
 }
 
-/// One fast pass over the raw bytes: does any credential header name occur as
-/// a JSON string anywhere (`"authorization"`, `"cookie"`, `"set-cookie"`, any
-/// case), is there a 401/407 status, and is the creator a Chromium DevTools
-/// export? An export with challenges but not one credential header anywhere
-/// was sanitized (issue: "auth-relevant responses present, credential headers
-/// absent everywhere"); so is a DevTools export without any.
+/// One fast pass over the raw bytes: is any credential header named
+/// (`"authorization"`, `"cookie"`, `"set-cookie"`, any case, as a header
+/// name: see [`names_credential_header`]), is there a 401/407 status, and is
+/// the creator a Chromium DevTools export? An export with challenges but not
+/// one credential header anywhere was sanitized (issue: "auth-relevant
+/// responses present, credential headers absent everywhere"); so is a
+/// DevTools export without any.
 fn prescan(path: &Path) -> std::io::Result<Prescan> {
-    const NEEDLES: &[&[u8]] = &[b"\"authorization\"", b"\"cookie\"", b"\"set-cookie\""];
     let mut reader = BufReader::with_capacity(1 << 20, File::open(path)?);
     let mut carry: Vec<u8> = Vec::new();
     let mut out = Prescan {
@@ -164,10 +164,7 @@ fn prescan(path: &Path) -> std::io::Result<Prescan> {
         }
         carry.extend_from_slice(chunk.get(..n).unwrap_or_default());
         carry.make_ascii_lowercase();
-        if NEEDLES
-            .iter()
-            .any(|nd| carry.windows(nd.len()).any(|w| w == *nd))
-        {
+        if names_credential_header(&carry) {
             out.credential_headers = true;
         }
         if out.creator_hint.is_none() && carry.windows(14).any(|w| w == b"\"webinspector\"") {
@@ -183,6 +180,31 @@ fn prescan(path: &Path) -> std::io::Result<Prescan> {
         carry.drain(..keep);
     }
     Ok(out)
+}
+
+/// True when a credential header name occurs in header-name position of the
+/// lower-cased JSON `buf`: right after `"name":` (`{"name": "cookie", …}`) or
+/// first in a `[name, value]` pair. The same word as a value does not count:
+/// `Vary: Cookie` and a CORS preflight's `Access-Control-Request-Headers:
+/// authorization` survive Chrome's sanitizing export.
+fn names_credential_header(buf: &[u8]) -> bool {
+    const NEEDLES: &[&[u8]] = &[b"\"authorization\"", b"\"cookie\"", b"\"set-cookie\""];
+    NEEDLES.iter().any(|nd| {
+        buf.windows(nd.len())
+            .enumerate()
+            .any(|(i, w)| w == *nd && in_name_position(buf.get(..i).unwrap_or_default()))
+    })
+}
+
+/// `before` (the bytes before a JSON string) ends, blanks aside, with `[` or
+/// with `"name":`.
+fn in_name_position(before: &[u8]) -> bool {
+    let trimmed = before.trim_ascii_end();
+    match trimmed.split_last() {
+        Some((b'[', _)) => true,
+        Some((b':', rest)) => rest.trim_ascii_end().ends_with(b"\"name\""),
+        _ => false,
+    }
 }
 
 /// True when `"status"` is followed (after blanks and a colon) by 401 or 407.
@@ -360,6 +382,24 @@ pub fn read_all(path: &Path) -> Result<Vec<HttpExchange>, InputError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn credential_header_names_count_only_as_names() {
+        assert!(names_credential_header(
+            br#"{"name": "cookie", "value": "a=b"}"#
+        ));
+        assert!(names_credential_header(b"{\"name\"\n  :\"set-cookie\"}"));
+        assert!(names_credential_header(
+            br#"[["authorization", "Basic eDp5"]]"#
+        ));
+        assert!(!names_credential_header(
+            br#"{"name": "vary", "value": "cookie"}"#
+        ));
+        assert!(!names_credential_header(
+            br#"{"name": "access-control-request-headers", "value": "authorization"}"#
+        ));
+        assert!(!names_credential_header(br#"{"cookie": 1}"#));
+    }
 
     #[test]
     fn auth_status_is_found_with_any_spacing() {
