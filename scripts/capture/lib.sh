@@ -98,6 +98,7 @@ http {
     server_name intranet.test app.test api.test;
     ssl_certificate $d/cert.pem;
     ssl_certificate_key $d/key.pem;
+    ssl_protocols TLSv1.2 TLSv1.3;
     root $d/www;
     proxy_http_version 1.1;
     proxy_set_header Host \$http_host;

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
-# Records the browser HAR fixtures, each with a pcap of the same session:
+# Records the browser HAR fixtures (the plain-http ones with a pcap of the same session):
 #   scripts/capture/har/record-har.sh NAME   -> captures/har/NAME.har,
 #                                               NAME.sanitized.har, NAME.pcap
-#   scripts/capture/har/record-har.sh h2_NAME -> NAME.har, NAME.sanitized.har
-#                                               (HTTPS + HTTP/2 via nginx, no pcap)
+#   scripts/capture/har/record-har.sh h2_NAME -> captures/har/h2_NAME.har and
+#                                               .sanitized.har (HTTPS + HTTP/2
+#                                               through nginx, no pcap)
 #   scripts/capture/har/record-har.sh all    every scenario
 #   scripts/capture/har/record-har.sh --list scenario names
 # Per scenario: tools/authserver.py on a free 127.0.0.1 port, tcpdump on lo for
