@@ -172,6 +172,23 @@ fn a_blocked_request_is_no_finding_evidence() {
 }
 
 #[test]
+fn a_login_loop_whose_cookie_comes_back_says_so() {
+    let Some(dir) = har_dir() else { return };
+    let report = report_json(&dir.join("h2_login_loop_unshared_sessions.har"));
+    let lp = list(&report, "findings")
+        .iter()
+        .find(|f| f["code"] == "login-redirect-loop")
+        .expect("login-redirect-loop");
+    let text = lp["explanation"].as_str().unwrap_or("");
+    assert!(text.contains("sid") && text.contains("theme"), "{text}");
+    let first_fix = list(lp, "fixes").first().and_then(Value::as_str);
+    assert!(
+        first_fix.is_some_and(|f| f.contains("load balancer")),
+        "{first_fix:?}"
+    );
+}
+
+#[test]
 fn sanitized_https_exports_are_flagged_and_blame_nothing_removed() {
     let Some(dir) = har_dir() else { return };
     for (name, _, _) in SCENARIOS {

@@ -25,6 +25,8 @@ const MAX_CROSS: usize = 8;
 const FOLLOW_MICROS: i64 = 10_000_000;
 /// Cross-origin follow-ups are matched within this time.
 const CROSS_MICROS: i64 = 30_000_000;
+/// Cookie names a `login-redirect-loop` remembers from the requests sent back.
+const MAX_LOOP_COOKIES: usize = 4;
 
 struct Cross {
     to: String,
@@ -179,6 +181,11 @@ fn loop_hit(
         set_str(&mut last.to, to);
         last.count = count;
         last.window_secs = window;
+        for c in &ctx.auth.cookies {
+            if last.cookies.len() < MAX_LOOP_COOKIES && !last.cookies.contains(&c.name) {
+                last.cookies.push(c.name.clone());
+            }
+        }
     }
     e.facts.render = Some(render_loop);
     Some(e.f.id)
@@ -193,6 +200,8 @@ struct LastLoop {
     /// The thresholds in force.
     count: u32,
     window_secs: u32,
+    /// Names of the cookies the requests sent back to the login carried.
+    cookies: Vec<String>,
 }
 
 /// Words a `login-redirect-loop` finding; facts: the URLs that redirected.
@@ -207,19 +216,40 @@ fn render_loop(f: &mut Finding, facts: &Facts) {
         f.count,
         over(f)
     );
+    // With a cause (cookie-not-returned) the cookies seen are beside the point.
+    let returned = f.caused_by.is_none() && !l.cookies.is_empty();
+    let why = if !returned {
+        "The login is answered, but the next request is not recognised as logged in, so the \
+         application sends the client back to log in again."
+            .to_string()
+    } else {
+        format!(
+            "The login is answered and the requests sent back carried cookies ({}); if the \
+             session cookie is among them, the client keeps and returns it and the server does \
+             not recognise the session. Typical causes: servers behind a load balancer that do \
+             not share their session store, a session the server forgets at once, or an \
+             identity provider whose answer the application rejects.",
+            list(&l.cookies)
+        )
+    };
     f.explanation = format!(
         "{client} keeps being sent to {} (threshold: {} in {}, or a chain of redirects that comes \
-         back to a URL it already visited); the redirects came from {}. The login is answered, \
-         but the next request is not recognised as logged in, so the application sends the \
-         client back to log in again.",
+         back to a URL it already visited); the redirects came from {}. {why}",
         clip(&l.to, 100),
         l.count,
         secs(i64::from(l.window_secs)),
         list(&facts.labels)
     );
+    let cookie_fix = "Check that the session cookie set after login comes back on the next request (see cookie-not-returned when it was reported)";
+    let balancer_fix = "Behind a load balancer: share the session store between servers or enable session affinity";
+    let (first, second) = if !returned {
+        (cookie_fix, balancer_fix)
+    } else {
+        (balancer_fix, cookie_fix)
+    };
     f.fixes = fixes(&[
-        "Check that the session cookie set after login comes back on the next request (see cookie-not-returned when it was reported)",
-        "Behind a load balancer: share the session store between servers or enable session affinity",
+        first,
+        second,
         "Check the identity provider's redirect URIs and the application's idea of its own external URL (http vs https, host name)",
     ]);
 }

@@ -115,3 +115,78 @@ fn sso_round_trip_is_not_a_loop_until_it_repeats() {
     let f = run(&recs);
     expect(&f, &["login-redirect-loop"], &[]);
 }
+
+/// captures/har/h2_login_loop_unshared_sessions.har: over https the Secure
+/// session cookie comes back every time, yet two servers without a shared
+/// session store send the browser back to the form. The loop must name the
+/// cookies it saw and lead with the load balancer, not blame the cookie.
+#[test]
+fn login_loop_with_the_cookie_returned_points_at_the_session_store() {
+    let mut recs = Vec::new();
+    for i in 0..3u64 {
+        let ms = i as i64 * 1_000;
+        recs.push(
+            get(i * 2, ms, C, H, "/app/")
+                .https()
+                .cookie("sid", &format!("s-{i}"))
+                .status(302)
+                .location("/app/login")
+                .build(),
+        );
+        recs.push(
+            get(i * 2 + 1, ms + 100, C, H, "/app/login")
+                .https()
+                .method("POST")
+                .status(302)
+                .location("/app/")
+                .set_cookie("sid", &format!("s-{}", i + 1), |c| c.secure = true)
+                .build(),
+        );
+    }
+    let f = run(&recs);
+    expect(&f, &["login-redirect-loop"], &["cookie-not-returned"]);
+    let l = one(&f, "login-redirect-loop");
+    assert!(
+        l.explanation.contains("carried cookies (sid)"),
+        "{}",
+        l.explanation
+    );
+    assert!(
+        l.fixes.first().is_some_and(|x| x.contains("load balancer")),
+        "{:?}",
+        l.fixes
+    );
+
+    // An unrelated cookie rides along while the Secure session cookie is
+    // refused over http: the loop is the cookie's fault and says nothing of
+    // cookies carried.
+    let mut recs = Vec::new();
+    for i in 0..3u64 {
+        let ms = i as i64 * 1_000;
+        recs.push(
+            get(i * 2, ms, C, H, "/app/")
+                .cookie("_ga", "GA1.1")
+                .status(302)
+                .location("/app/login")
+                .build(),
+        );
+        recs.push(
+            get(i * 2 + 1, ms + 100, C, H, "/app/login")
+                .method("POST")
+                .cookie("_ga", "GA1.1")
+                .status(302)
+                .location("/app/")
+                .set_cookie("sid", &format!("s-{}", i + 1), |c| c.secure = true)
+                .build(),
+        );
+    }
+    let f = run(&recs);
+    expect(&f, &["login-redirect-loop", "cookie-not-returned"], &[]);
+    let l = one(&f, "login-redirect-loop");
+    assert!(l.caused_by.is_some());
+    assert!(
+        !l.explanation.contains("carried cookies"),
+        "{}",
+        l.explanation
+    );
+}
