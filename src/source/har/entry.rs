@@ -251,24 +251,28 @@ fn body_prefix_of(content: &Value) -> Vec<u8> {
 }
 
 /// Headers as `[{name, value}]` or `[[name, value]]`, and whether any was an
-/// HTTP/2 or HTTP/3 pseudo-header. Pseudo-headers are dropped except
-/// `:authority`, which becomes `Host` when no `host` field is listed too
-/// (Firefox lists both).
+/// HTTP/2 or HTTP/3 pseudo-header. Pseudo-headers are dropped except the
+/// first `:authority`, which becomes `Host` in its place when no `host` field
+/// is listed too (Firefox lists both).
 fn headers_of(msg: &Value) -> (Headers, bool) {
     let mut h = Headers::new();
     let Some(list) = msg.get("headers").and_then(Value::as_array) else {
         return (h, false);
     };
+    let list = list.get(..list.len().min(1024)).unwrap_or_default();
     let mut pseudo = false;
-    let mut authority = None;
-    for item in list.iter().take(1024) {
-        let (name, value) = match item {
-            Value::Object(o) => (o.get("name"), o.get("value")),
-            Value::Array(a) => (a.first(), a.get(1)),
-            _ => continue,
-        };
-        let Some(name) = name.and_then(Value::as_str) else {
+    let mut want_authority = !list
+        .iter()
+        .filter_map(header_name)
+        .any(|n| n.eq_ignore_ascii_case("host"));
+    for item in list {
+        let Some(name) = header_name(item) else {
             continue;
+        };
+        let value = match item {
+            Value::Object(o) => o.get("value"),
+            Value::Array(a) => a.get(1),
+            _ => None,
         };
         let value = match value {
             Some(Value::String(s)) => s.clone(),
@@ -278,17 +282,25 @@ fn headers_of(msg: &Value) -> (Headers, bool) {
         match name.strip_prefix(':') {
             Some(p) => {
                 pseudo = true;
-                if p.eq_ignore_ascii_case("authority") && authority.is_none() {
-                    authority = Some(value);
+                if want_authority && p.eq_ignore_ascii_case("authority") {
+                    want_authority = false;
+                    h.push("Host", value.as_bytes());
                 }
             }
             None => h.push(name, value.as_bytes()),
         }
     }
-    if let Some(a) = authority.filter(|_| !h.contains("host")) {
-        h.push("Host", a.as_bytes());
-    }
     (h, pseudo)
+}
+
+/// The name of one `headers` item, in either form.
+fn header_name(item: &Value) -> Option<&str> {
+    match item {
+        Value::Object(o) => o.get("name"),
+        Value::Array(a) => a.first(),
+        _ => None,
+    }
+    .and_then(Value::as_str)
 }
 
 fn cookie_line(req: &Value) -> Option<String> {

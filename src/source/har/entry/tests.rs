@@ -72,7 +72,7 @@ fn pseudo_headers_mean_http2_whatever_the_version_field_says() {
         Some(HttpVersion::Http2)
     );
     let names: Vec<&[u8]> = rq.headers.fields().map(|(n, _)| n).collect();
-    assert_eq!(names, [&b"authorization"[..], b"Host"]);
+    assert_eq!(names, [&b"Host"[..], b"authorization"]);
     // No pseudo-headers: the field is believed; HTTP/3 is kept.
     let plain = json!({"request": {"url": "http://h/", "httpVersion": "HTTP/1.1", "headers": [["Host", "h"]]}});
     let ex = to_exchange(&plain, 0, Timestamp::ZERO).expect("ok");
