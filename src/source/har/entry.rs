@@ -73,6 +73,17 @@ pub fn to_exchange(
     })
 }
 
+/// True for an entry the browser answered from its own cache: Chrome's
+/// `_fromCache` (`"memory"` or `"disk"`). No request reached the server, so
+/// it is no evidence of what the client sent (a reload during a 429 would
+/// otherwise look like requests that ignored `Retry-After`).
+pub fn from_browser_cache(entry: &Value) -> bool {
+    entry
+        .get("_fromCache")
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.trim().is_empty())
+}
+
 /// The URL split into what an HTTP/1 request line and Host header carry.
 struct Url {
     scheme: &'static str,

@@ -76,6 +76,8 @@ pub struct HarSource {
     stripped: bool,
     /// The creator is one of [`PORT_AS_CONNECTION_CREATORS`].
     connection_is_port: bool,
+    /// Entries the browser answered from its own cache (left out).
+    cached: u64,
     ended: bool,
     error: Option<InputError>,
 }
@@ -129,6 +131,7 @@ pub fn open(path: &Path, display: &str) -> Result<HarSource, InputError> {
         stats,
         stripped: !prescan.credential_headers && (creator_sanitizes || prescan.auth_status),
         connection_is_port,
+        cached: 0,
         ended: false,
         error: None,
     })
@@ -251,6 +254,10 @@ impl HarSource {
         self.index += 1;
         self.stats.packets += 1;
         let parsed = serde_json::from_slice::<serde_json::Value>(&self.buf);
+        if parsed.as_ref().is_ok_and(entry::from_browser_cache) {
+            self.cached += 1;
+            return;
+        }
         match parsed
             .ok()
             .map(|v| entry::to_exchange(&v, index, self.last_ts))
@@ -306,6 +313,13 @@ impl Source for HarSource {
             notes.push(format!(
                 "{}: {} HAR entries could not be read and were skipped",
                 self.path, self.stats.skipped
+            ));
+        }
+        if self.cached > 0 {
+            notes.push(format!(
+                "{}: {} HAR entries were answered from the browser's own cache (`_fromCache`) \
+                 and never reached the server; they are left out",
+                self.path, self.cached
             ));
         }
         notes

@@ -94,3 +94,37 @@ fn sanitized_exports_are_detected_by_creator_or_challenge() {
         );
     }
 }
+
+#[test]
+fn entries_from_the_browser_cache_are_left_out_with_a_note() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let entry = |path: &str, cache: &str| {
+        format!(
+            r#"{{"startedDateTime":"2024-01-01T00:00:00Z",{cache}
+            "request":{{"method":"GET","url":"https://h{path}"}},"response":{{"status":200}}}}"#
+        )
+    };
+    let doc = format!(
+        r#"{{"log":{{"creator":{{"name":"WebInspector"}},"entries":[{},{},{}]}}}}"#,
+        entry("/api", ""),
+        entry("/app.js", r#""_fromCache":"memory","#),
+        entry("/logo.png", r#""_fromCache":"disk","#)
+    );
+    let p = dir.path().join("cache.har");
+    std::fs::write(&p, doc).expect("write");
+    let got = read_all(&p).expect("read");
+    let targets: Vec<&str> = got
+        .iter()
+        .filter_map(|ex| ex.request.as_ref().map(|r| r.target.as_str()))
+        .collect();
+    assert_eq!(targets, ["/api"]);
+    let mut src = open(&p, "cache.har").expect("open");
+    while let Ok(Some(_)) = src.next_item() {}
+    assert!(
+        src.notes()
+            .iter()
+            .any(|n| n.contains("2 HAR entries were answered from the browser's own cache")),
+        "{:?}",
+        src.notes()
+    );
+}
