@@ -4,7 +4,7 @@
 mod common;
 
 use authscope::source::har;
-use common::{corpus_dir, files_under};
+use common::{corpus_dir, files_under, finding_codes, report_json};
 
 /// Files that are not HAR logs (MANIFEST.md says why), expected to fail.
 const NOT_HAR: &[&str] = &[
@@ -74,4 +74,36 @@ fn entries_come_out_in_time_order() {
             f.display()
         );
     }
+}
+
+/// Browser exports of ordinary browsing (Chrome DevTools over HTTP/2 with
+/// pseudo-headers, Firefox over HTTP/3, Firefox/Chrome HTTP/1.1 and SPDY,
+/// redirect chains) hold no authentication problem: no finding at all. The
+/// Firefox export's `connection` member is the server port, not a connection.
+#[test]
+fn browser_exports_of_plain_browsing_report_nothing() {
+    let Some(corpus) = corpus_dir() else { return };
+    let dir = corpus.join("har");
+    let mut files: Vec<_> = files_under(&dir)
+        .into_iter()
+        .filter(|f| {
+            let name = f.file_name().map(|n| n.to_string_lossy().into_owned());
+            name.is_some_and(|n| {
+                n.starts_with("pagexray_")
+                    || n == "mitmproxy_har_files_chrome.har"
+                    || n == "mitmproxy_har_files_firefox.har"
+            })
+        })
+        .collect();
+    files.sort();
+    assert!(files.len() >= 9, "found {} browser exports", files.len());
+    for f in &files {
+        let report = report_json(f);
+        let codes = finding_codes(&report);
+        assert!(codes.is_empty(), "{}: {codes:?}", f.display());
+    }
+    let firefox = report_json(&dir.join("mitmproxy_har_files_firefox.har"));
+    let exchanges = firefox["exchanges"].as_array().cloned().unwrap_or_default();
+    assert!(!exchanges.is_empty());
+    assert!(exchanges.iter().all(|e| e["connection"].is_null()));
 }

@@ -3,9 +3,10 @@
 //! Owns the file and a small reorder buffer. Receives a path; emits
 //! `SourceItem::Exchange`s in `startedDateTime` order (entries out of order by
 //! up to [`REORDER_WINDOW`] places are sorted back). HAR enters the pipeline at
-//! the http → auth boundary. A bad entry is skipped and counted; a file that is
-//! not JSON, not HAR, or truncated ends with a one-line error naming the byte
-//! offset. Detects exports whose credential headers were stripped (Chrome and
+//! the http → auth boundary. Entries the browser answered from its own cache
+//! never reached the server and are left out (a note says how many). A bad
+//! entry is skipped and counted; a file that is not JSON, not HAR, or
+//! truncated ends with a one-line error naming the byte offset. Detects exports whose credential headers were stripped (Chrome and
 //! Edge sanitize `Authorization`, `Cookie` and `Set-Cookie` by default).
 
 mod entry;

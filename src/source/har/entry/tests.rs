@@ -36,6 +36,13 @@ fn chrome_http2_entry_becomes_an_exchange() {
 fn failed_and_request_only_entries_have_no_response() {
     let e = json!({"startedDateTime": "2023-03-30T00:00:54Z", "request": {"url": "http://h/"},
                    "response": {"status": 0}});
+    // Playwright writes -1 for a request the browser blocked (CORS).
+    let blocked = json!({"startedDateTime": "2023-03-30T00:00:54Z", "request": {"url": "https://h/"},
+                         "response": {"status": -1, "headers": [], "_failureText": "net::ERR_FAILED"}});
+    assert!(to_exchange(&blocked, 0, Timestamp::ZERO)
+        .expect("ok")
+        .response
+        .is_none());
     assert!(to_exchange(&e, 0, Timestamp::ZERO)
         .expect("ok")
         .response
