@@ -4,7 +4,8 @@
 # drive: tcpdump, tshark (cross-checks), nginx, curl and openssl (capture
 # scenarios, scripts/capture/), tmux (the dashboard end-to-end test).
 # `--browser` adds what scripts/capture/har/record-har.sh needs to re-record the
-# HAR fixtures: Debian's chromium, and Node.js with npm when `node`/`npm` are
+# HAR fixtures: Debian's chromium, nginx-light and openssl (the HTTPS h2_*
+# sessions), and Node.js with npm when `node`/`npm` are
 # not on the PATH. Tests never need a browser (the fixtures are committed).
 # `--bench` adds GNU time, tshark, tcpflow and httpry (the tools scripts/bench.sh
 # compares with) and tcpreplay (flood.sh, live-bench.sh).
@@ -17,7 +18,7 @@ for arg in "$@"; do
   case "$arg" in
     --test) want+=(tcpdump tshark nginx-light curl openssl tmux python3) ;;
     --browser)
-      want+=(chromium tcpdump tshark python3)
+      want+=(chromium tcpdump tshark python3 nginx-light openssl)
       command -v node >/dev/null || want+=(nodejs)
       command -v npm >/dev/null || want+=(npm)
       ;;

@@ -1,5 +1,6 @@
 //! Every HAR in the shared corpus loads, or fails with a one-line error that
-//! names the byte offset; the files MANIFEST.md calls broken are the ones that fail.
+//! names the byte offset; the files MANIFEST.md calls broken are the ones that fail;
+//! browser exports of plain browsing report no finding.
 
 mod common;
 
