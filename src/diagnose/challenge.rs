@@ -203,11 +203,37 @@ fn missing_challenge(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) 
     ]);
 }
 
+/// What the 407s of a `proxy-auth-required` finding answered: how many
+/// carried Proxy-Authorization, how many none, and the scheme last sent.
+#[derive(Default)]
+struct ProxyAsked {
+    with: u64,
+    without: u64,
+    scheme: String,
+}
+
+impl ProxyAsked {
+    fn words(&self) -> String {
+        let scheme = &self.scheme;
+        match (self.with, self.without) {
+            (0, _) => "the client sent no Proxy-Authorization".to_string(),
+            (_, 0) => format!(
+                "the client sent `Proxy-Authorization: {scheme} …` every time and the proxy \
+                 refused it"
+            ),
+            (w, n) => format!(
+                "{} carried `Proxy-Authorization: {scheme} …` and the proxy refused the \
+                 credentials, {} carried none",
+                plural(w, "request"),
+                n
+            ),
+        }
+    }
+}
+
 fn proxy_auth_required(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
     let offered = ctx.offered(ChallengeTarget::Proxy);
-    let sent = ctx
-        .cred(ChallengeTarget::Proxy)
-        .map(|c| clip(&c.scheme, 24));
+    let sent = ctx.cred(ChallengeTarget::Proxy);
     let e = hit(
         ctx,
         env,
@@ -216,14 +242,23 @@ fn proxy_auth_required(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
         ctx.conv_text(),
     )?;
     e.f.title = format!(
-        "{} → {}: {} from a proxy",
+        "{} → {}: proxy authentication required ({} × 407)",
         super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
-        plural(e.f.count, "407 Proxy Authentication Required")
+        e.f.count
     );
-    let sent_words = match &sent {
-        Some(s) => format!("the client sent `Proxy-Authorization: {s} …` and the proxy refused it"),
-        None => "the client sent no Proxy-Authorization".to_string(),
+    let sent_words = match e.facts.last_mut::<ProxyAsked>() {
+        Some(asked) => {
+            match sent {
+                Some(c) => {
+                    asked.with = asked.with.saturating_add(1);
+                    asked.scheme = clip(&c.scheme, 24);
+                }
+                None => asked.without = asked.without.saturating_add(1),
+            }
+            asked.words()
+        }
+        None => String::new(),
     };
     e.f.explanation = format!(
         "A proxy between {} and {} wants credentials (407, offering {}); {sent_words}. \

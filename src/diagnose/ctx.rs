@@ -203,9 +203,18 @@ impl<'a> Ctx<'a> {
             .any(|c| looks_like_session(&c.name))
     }
 
-    /// The user named by the origin-server credential.
+    /// The credential this response judges: the proxy's on a 407 (RFC 9110
+    /// §15.5.8), else the origin server's.
+    pub fn answered_cred(&self) -> Option<&'a Credential> {
+        match self.status {
+            Some(407) => self.cred(ChallengeTarget::Proxy),
+            _ => self.server_cred(),
+        }
+    }
+
+    /// The user named by [`Ctx::answered_cred`].
     pub fn user(&self) -> Option<&'a str> {
-        self.server_cred()
+        self.answered_cred()
             .and_then(|c| c.user())
             .filter(|u| !u.is_empty())
     }
