@@ -338,6 +338,13 @@ const ROWS: &[Row] = &[
             "missing-credentials",
         ],
     },
+    // Apache AuthDigestNonceLifetime 2: the reused nonce gets `stale=true`,
+    // the retry with the new nonce succeeds.
+    Row {
+        file: "apache_digest_stale.pcap",
+        expected: &["stale-nonce"],
+        must_not: &["invalid-credentials", "auth-loop", "cleartext-credentials"],
+    },
     // wget answers Apache's Basic challenge itself: wrong password, then right.
     Row {
         file: "apache_basic_wget.pcap",

@@ -75,14 +75,16 @@ render() {
 }
 
 # start_apache PORT: scripts/capture/apache/httpd.conf (Basic on /reports/,
-# Digest on /digest/, IP-restricted /admin/, denied /closed/).
+# Digest on /digest/ and, with 2 s nonces, /digest-short/; IP-restricted
+# /admin/, denied /closed/).
 start_apache() {
   local port=$1 d="$WORK/apache"
   command -v apache2 >/dev/null || die "apache2 missing (scripts/setup.sh --record)"
-  mkdir -p "$d/www/reports" "$d/www/digest" "$d/www/admin" "$d/www/closed"
+  mkdir -p "$d/www/reports" "$d/www/digest" "$d/www/digest-short" "$d/www/admin" "$d/www/closed"
   echo "public page" >"$d/www/index.html"
   echo "quarterly reports" >"$d/www/reports/index.html"
   echo "digest area" >"$d/www/digest/index.html"
+  echo "digest area, short nonces" >"$d/www/digest-short/index.html"
   echo "admin console" >"$d/www/admin/index.html"
   echo "closed" >"$d/www/closed/index.html"
   htpasswd -cbm "$d/htpasswd" alice correct-horse 2>/dev/null

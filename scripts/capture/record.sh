@@ -301,6 +301,20 @@ with requests.Session() as s:
 PY
 }
 
+scn_apache_digest_stale() {  # requests reuses a nonce Apache expired after 2 s
+  apache_scenario
+  py "$(U 127.0.0.1 $P /digest-short/)" <<'PY'
+import sys, time, requests
+from requests.auth import HTTPDigestAuth
+with requests.Session() as s:
+    s.auth = HTTPDigestAuth("alice", "correct-horse")
+    for pause in (0, 3):
+        time.sleep(pause)
+        r = s.get(sys.argv[1], headers={"Host": "intranet.test"}, timeout=10)
+        print(r.status_code, r.request.method, r.url, file=sys.stderr)
+PY
+}
+
 scn_apache_basic_wget() {  # wget's own challenge handling: wrong, then right
   apache_scenario
   w --user=alice --password=wrong-pass "$(U 127.0.0.1 $P /reports/)"
