@@ -389,6 +389,20 @@ const ROWS: &[Row] = &[
             "forbidden",
         ],
     },
+    // squid with NTLM (ntlm_fake_auth) before Basic: two complete proxy NTLM
+    // handshakes, each on one connection.
+    Row {
+        file: "squid_proxy_ntlm.pcap",
+        expected: &["proxy-auth-required"],
+        must_not: &[
+            "invalid-credentials",
+            "auth-loop",
+            "connection-auth-broken",
+            "cleartext-credentials",
+            "missing-credentials",
+            "missing-challenge",
+        ],
+    },
     // squid `http_access deny`: its ERR_ACCESS_DENIED 403 page, anonymous and
     // with proxy credentials it never asked for.
     Row {
@@ -583,9 +597,10 @@ fn squid_refusals_are_worded_as_the_proxys() {
     let asked = one(&r, "proxy-auth-required");
     let text = asked["explanation"].as_str().unwrap_or("");
     assert!(
-        text.contains("5 requests carried `Proxy-Authorization: Basic"),
+        text.contains("5 carried `Proxy-Authorization: Basic"),
         "{text}"
     );
+    assert!(text.contains("2 carried no Proxy-Authorization"), "{text}");
 }
 
 #[test]
@@ -596,4 +611,13 @@ fn digest_refusals_do_not_count_nonces_as_passwords() {
     let text = invalid["explanation"].as_str().unwrap_or("");
     assert!(!text.contains("different credentials"), "{text}");
     assert!(text.contains("cannot tell"), "{text}");
+}
+
+#[test]
+fn squid_ntlm_handshake_legs_are_not_refusals() {
+    let r = report_json(&scenario("squid_proxy_ntlm.pcap"));
+    let asked = one(&r, "proxy-auth-required");
+    let text = asked["explanation"].as_str().unwrap_or("");
+    assert!(text.contains("2 carried NTLM handshake legs"), "{text}");
+    assert!(!text.contains("refused"), "{text}");
 }

@@ -98,17 +98,18 @@ start_apache() {
   wait_for 10 port_open "$port" || die "apache on $port did not start: $(cat "$d/stderr.log")"
 }
 
-# start_squid PORT [NAME=ORIGIN_IP...]: scripts/capture/squid/squid.conf
-# (Basic proxy auth "corp-proxy", blocked.test denied); names resolve
-# through a hosts file.
+# start_squid PORT AUTH [NAME=ORIGIN_IP...]: scripts/capture/squid/squid.conf
+# with squid/auth-AUTH.conf (basic: Basic "corp-proxy"; ntlm: NTLM then
+# Basic), blocked.test denied; names resolve through a hosts file.
 start_squid() {
-  local port=$1 d="$WORK/squid" h; shift
+  local port=$1 auth=$2 d="$WORK/squid" h; shift 2
   command -v squid >/dev/null || die "squid missing (scripts/setup.sh --record)"
   mkdir -p "$d"
   htpasswd -cbm "$d/passwd" alice correct-horse 2>/dev/null
   : >"$d/hosts"
   for h in "$@"; do echo "${h#*=} ${h%%=*}" >>"$d/hosts"; done
   render "$ROOT/scripts/capture/squid/squid.conf" "$d/squid.conf" "$port" "$d" proxy
+  render "$ROOT/scripts/capture/squid/auth-$auth.conf" "$d/auth.conf" "$port" "$d" proxy
   chown -R proxy "$d"
   squid -N -f "$d/squid.conf" 2>"$d/stderr.log" &
   PIDS+=($!)

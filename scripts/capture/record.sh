@@ -329,10 +329,10 @@ scn_apache_forbidden() {  # Require ip 10.0.0.1 and Require all denied: 403
   c $(RES $H $P) "$(U $H $P /closed/)"
 }
 
-squid_scenario() {  # squid on P in front of nginx on O (intranet.test)
+squid_scenario() {  # AUTH: squid on P in front of nginx on O (intranet.test)
   P=$(free_port); O=$(free_port)
   start_nginx "$O"
-  start_squid "$P" "$H=127.0.0.1" "blocked.test=127.0.0.1"
+  start_squid "$P" "${1:-basic}" "$H=127.0.0.1" "blocked.test=127.0.0.1"
   start_capture "$OUT" "$P" "$O"
 }
 
@@ -342,6 +342,12 @@ scn_squid_proxy_auth() {  # no credentials, wrong password ×5, right password
   for _ in 1 2 3 4 5; do
     c -x "http://127.0.0.1:$P" -U alice:wrong-pass "$(U $H $O /)"; sleep 0.2
   done
+  c -x "http://127.0.0.1:$P" --proxy-anyauth -U alice:correct-horse "$(U $H $O /)"
+}
+
+scn_squid_proxy_ntlm() {  # NTLM handshake with the proxy (type 1 sent at once, then after a 407)
+  squid_scenario ntlm
+  c -x "http://127.0.0.1:$P" --proxy-ntlm -U alice:correct-horse "$(U $H $O /)"
   c -x "http://127.0.0.1:$P" --proxy-anyauth -U alice:correct-horse "$(U $H $O /)"
 }
 

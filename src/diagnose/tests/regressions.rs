@@ -184,8 +184,10 @@ fn proxy_refusals_name_the_proxy_and_its_user() {
     assert!(
         asked
             .explanation
-            .contains("5 requests carried `Proxy-Authorization: Basic …`")
-            && asked.explanation.contains("2 carried none"),
+            .contains("5 carried `Proxy-Authorization: Basic …` and the proxy refused")
+            && asked
+                .explanation
+                .contains("2 carried no Proxy-Authorization"),
         "{}",
         asked.explanation
     );
@@ -268,5 +270,42 @@ fn digest_refusals_do_not_count_nonces_as_passwords() {
         invalid.explanation.contains("2 different credentials"),
         "{}",
         invalid.explanation
+    );
+}
+
+/// captures/scenarios/squid_proxy_ntlm.pcap: NTLM type 1 to a proxy answered
+/// by a 407 carrying the type 2 is a handshake leg, not a refusal.
+#[test]
+fn proxy_ntlm_legs_are_the_dance_not_refusals() {
+    use crate::model::NtlmMessage;
+    let f = run(&[
+        get(1, 0, C, H, "/")
+            .ntlm("NTLM", NtlmMessage::Negotiate, None)
+            .status(407)
+            .ntlm_challenge("NTLM")
+            .to_proxy()
+            .build(),
+        get(2, 10, C, H, "/")
+            .conn(1)
+            .ntlm("NTLM", NtlmMessage::Authenticate, Some("alice"))
+            .status(200)
+            .to_proxy()
+            .build(),
+    ]);
+    expect(
+        &f,
+        &["proxy-auth-required"],
+        &["invalid-credentials", "auth-loop", "connection-auth-broken"],
+    );
+    let asked = one(&f, "proxy-auth-required");
+    assert!(
+        asked.explanation.contains("1 carried NTLM handshake legs"),
+        "{}",
+        asked.explanation
+    );
+    assert!(
+        !asked.explanation.contains("refused"),
+        "{}",
+        asked.explanation
     );
 }
