@@ -326,7 +326,7 @@ impl Ex {
 
     /// Every credential and challenge so far addressed to the proxy instead
     /// (Proxy-Authorization, 407 Proxy-Authenticate).
-    pub fn to_proxy(mut self) -> Self {
+    pub fn for_proxy(mut self) -> Self {
         for c in &mut self.auth.credentials {
             c.target = ChallengeTarget::Proxy;
         }

@@ -283,13 +283,13 @@ fn proxy_ntlm_legs_are_the_dance_not_refusals() {
             .ntlm("NTLM", NtlmMessage::Negotiate, None)
             .status(407)
             .ntlm_challenge("NTLM")
-            .to_proxy()
+            .for_proxy()
             .build(),
         get(2, 10, C, H, "/")
             .conn(1)
             .ntlm("NTLM", NtlmMessage::Authenticate, Some("alice"))
             .status(200)
-            .to_proxy()
+            .for_proxy()
             .build(),
     ]);
     expect(
