@@ -389,6 +389,18 @@ const ROWS: &[Row] = &[
             "forbidden",
         ],
     },
+    // squid Digest proxy auth: right password, then a wrong one 4 times.
+    Row {
+        file: "squid_proxy_digest.pcap",
+        expected: &["proxy-auth-required", "invalid-credentials", "auth-loop"],
+        must_not: &[
+            "stale-nonce",
+            "cleartext-credentials",
+            "missing-credentials",
+            "missing-challenge",
+            "scheme-mismatch",
+        ],
+    },
     // squid with NTLM (ntlm_fake_auth) before Basic: two complete proxy NTLM
     // handshakes, each on one connection.
     Row {

@@ -100,12 +100,15 @@ start_apache() {
 
 # start_squid PORT AUTH [NAME=ORIGIN_IP...]: scripts/capture/squid/squid.conf
 # with squid/auth-AUTH.conf (basic: Basic "corp-proxy"; ntlm: NTLM then
-# Basic), blocked.test denied; names resolve through a hosts file.
+# Basic; digest: Digest with 2 s nonces), blocked.test denied; names resolve
+# through a hosts file.
 start_squid() {
   local port=$1 auth=$2 d="$WORK/squid" h; shift 2
   command -v squid >/dev/null || die "squid missing (scripts/setup.sh --record)"
   mkdir -p "$d"
   htpasswd -cbm "$d/passwd" alice correct-horse 2>/dev/null
+  printf 'alice:corp-proxy:%s\n' \
+    "$(printf 'alice:corp-proxy:correct-horse' | md5sum | cut -d' ' -f1)" >"$d/digest"
   : >"$d/hosts"
   for h in "$@"; do echo "${h#*=} ${h%%=*}" >>"$d/hosts"; done
   render "$ROOT/scripts/capture/squid/squid.conf" "$d/squid.conf" "$port" "$d" proxy

@@ -351,6 +351,14 @@ scn_squid_proxy_ntlm() {  # NTLM handshake with the proxy (type 1 sent at once, 
   c -x "http://127.0.0.1:$P" --proxy-anyauth -U alice:correct-horse "$(U $H $O /)"
 }
 
+scn_squid_proxy_digest() {  # Digest to the proxy: right password, then a wrong one 4 times
+  squid_scenario digest
+  c -x "http://127.0.0.1:$P" --proxy-digest -U alice:correct-horse "$(U $H $O /)"
+  for _ in 1 2 3 4; do
+    c -x "http://127.0.0.1:$P" --proxy-digest -U alice:wrong-pass "$(U $H $O /)"; sleep 0.2
+  done
+}
+
 scn_squid_access_denied() {  # http_access deny: squid's own 403 page
   squid_scenario
   c -x "http://127.0.0.1:$P" "$(U blocked.test $O /)"
