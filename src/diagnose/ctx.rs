@@ -212,11 +212,15 @@ impl<'a> Ctx<'a> {
         }
     }
 
-    /// The user named by [`Ctx::answered_cred`].
+    /// The user of this exchange: the one named by [`Ctx::answered_cred`];
+    /// without origin-server credentials, outside a 401, the proxy user.
     pub fn user(&self) -> Option<&'a str> {
-        self.answered_cred()
-            .and_then(|c| c.user())
-            .filter(|u| !u.is_empty())
+        let named = |c: &'a Credential| c.user().filter(|u| !u.is_empty());
+        match self.answered_cred() {
+            Some(c) => named(c),
+            None if self.status != Some(401) => self.cred(ChallengeTarget::Proxy).and_then(named),
+            None => None,
+        }
     }
 
     /// Challenges of `target`.

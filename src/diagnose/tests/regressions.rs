@@ -226,6 +226,23 @@ fn the_user_of_a_refusal_is_the_one_its_status_judges() {
         users.contains(&Some("alice")) && users.contains(&Some("bob")),
         "{users:?}"
     );
+
+    // Only Proxy-Authorization: its user on a proxy's 403, not on a site's 401.
+    let f = run(&[get(1, 0, C, "blocked.example", "/")
+        .proxy_basic("alice", "pw")
+        .status(403)
+        .build()]);
+    assert_eq!(
+        one(&f, "cleartext-credentials").user.as_deref(),
+        Some("alice")
+    );
+    let f = run(&[get(1, 0, C, H, "/")
+        .proxy_basic("alice", "pw")
+        .status(401)
+        .challenge("Basic", &[("realm", "ops")])
+        .build()]);
+    let missing = one(&f, "missing-credentials");
+    assert_eq!(missing.user, None, "{}", missing.title);
 }
 
 /// captures/scenarios/apache_digest_wrong_password.pcap: every Digest answer
