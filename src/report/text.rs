@@ -186,16 +186,17 @@ fn method_target(r: &ExchangeRecord, opts: &ReportOptions) -> (String, String) {
 /// Where the request went, as printed: `host/path` for the usual origin-form
 /// target; the target alone when it names the host itself (absolute-form
 /// `http://host/path` sent to a proxy, authority-form `host:443` of CONNECT);
-/// `host *` for the asterisk form (RFC 9112 §3.2).
-fn where_to(r: &ExchangeRecord, method: &str, target: String) -> String {
+/// `host *` for the asterisk form.
+fn where_to(r: &ExchangeRecord, target: String) -> String {
     let host = sanitize(r.exchange.host().as_bytes());
     if target.is_empty() || target.starts_with('/') {
-        return format!("{host}{target}");
-    }
-    let absolute = target
-        .split_once("://")
-        .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains('/'));
-    if absolute || method.eq_ignore_ascii_case("CONNECT") {
+        format!("{host}{target}")
+    } else if r
+        .exchange
+        .request
+        .as_ref()
+        .is_some_and(|rq| rq.target_names_host())
+    {
         target
     } else {
         format!("{host} {target}")
@@ -213,7 +214,7 @@ fn request_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
         ex.ts().time_of_day(),
         client_ip_label(ex),
         method,
-        where_to(r, &method, target),
+        where_to(r, target),
         status
     )
 }
@@ -284,7 +285,7 @@ fn exchange_row(line: &mut String, r: &ExchangeRecord, opts: &ReportOptions) {
         Some(status) => write!(line, "{status:>6}"),
         None => write!(line, "{:>6}", "-"),
     };
-    let _ = write!(line, "  {} {}", method, where_to(r, &method, target));
+    let _ = write!(line, "  {} {}", method, where_to(r, target));
 }
 
 fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
@@ -456,7 +457,7 @@ mod tests {
 
     #[test]
     fn the_target_is_printed_once_whatever_its_form() {
-        let show = |m: &str, t: &str, h: &str| where_to(&rec(m, t, h), m, t.to_string());
+        let show = |m: &str, t: &str, h: &str| where_to(&rec(m, t, h), t.to_string());
         assert_eq!(show("GET", "/a?b", "h.test"), "h.test/a?b");
         assert_eq!(
             show("GET", "http://h.test:81/", "h.test:81"),
