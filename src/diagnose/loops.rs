@@ -9,7 +9,7 @@
 
 use super::challenge::Outcome;
 use super::ctx::Ctx;
-use super::findings::MAX_FACTS;
+use super::findings::{Facts, MAX_FACTS};
 use super::words::{clip, clip_cow, list, over, secs, who};
 use super::Env;
 use crate::model::{ChallengeTarget, ExchangeId, FindingId, Severity, Timestamp};
@@ -167,28 +167,36 @@ pub(crate) fn observe(
         env.reg.set_cause(id, *c);
     }
     if let Some(e) = env.reg.entry(id) {
-        if let Some(r) = e.facts.last_mut::<RefusedBy>() {
-            *r = st.refused_by;
-        }
-        if e.facts.labels.len() < MAX_FACTS {
-            let head = match ctx.answered_cred() {
-                Some(c) if c.target == ChallengeTarget::Proxy => {
-                    format!("proxy {}", clip_cow(&c.scheme, 24)).into()
-                }
-                Some(c) => clip_cow(&c.scheme, 24),
-                None => "no credentials".into(),
-            };
-            let path = clip_cow(ctx.path(), 60);
-            let known = e.facts.labels.iter().any(|l| {
-                l.strip_prefix(&*head).and_then(|r| r.strip_prefix(" on ")) == Some(&*path)
-            });
-            if !known {
-                e.facts.label(&format!("{head} on {path}"));
-            }
-        }
+        note_loop(ctx, st.refused_by, e.facts);
     }
     env.reg.reword_later(id, render_loop);
     Some(id)
+}
+
+/// Keeps in the loop's facts who refused it and what was sent where
+/// (`Basic on /reports/`, `proxy Basic on /`, `no credentials on /`).
+fn note_loop(ctx: &Ctx<'_>, refused_by: RefusedBy, facts: &mut Facts) {
+    if let Some(r) = facts.last_mut::<RefusedBy>() {
+        *r = refused_by;
+    }
+    if facts.labels.len() >= MAX_FACTS {
+        return;
+    }
+    let head = match ctx.answered_cred() {
+        Some(c) if c.target == ChallengeTarget::Proxy => {
+            format!("proxy {}", clip_cow(&c.scheme, 24)).into()
+        }
+        Some(c) => clip_cow(&c.scheme, 24),
+        None => "no credentials".into(),
+    };
+    let path = clip_cow(ctx.path(), 60);
+    let known = facts
+        .labels
+        .iter()
+        .any(|l| l.strip_prefix(&*head).and_then(|r| r.strip_prefix(" on ")) == Some(&*path));
+    if !known {
+        facts.label(&format!("{head} on {path}"));
+    }
 }
 
 /// Re-renders the loop text from the finding itself (also when its cause is
