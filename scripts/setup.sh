@@ -9,6 +9,11 @@
 # not on the PATH. Tests never need a browser (the fixtures are committed).
 # `--bench` adds GNU time, tshark, tcpflow and httpry (the tools scripts/bench.sh
 # compares with) and tcpreplay (flood.sh, live-bench.sh).
+# `--record` adds the third-party servers and clients that only
+# scripts/capture/record.sh needs to re-record the Apache and squid scenarios:
+# apache2 (mod_auth_basic, mod_auth_digest), apache2-utils (htpasswd), squid
+# (forward proxy with basic_ncsa_auth), wget, and python3-requests. Tests never
+# start them (the fixtures are committed).
 # Flags combine (`--test --browser`). Idempotent; uses sudo when not root.
 set -euo pipefail
 need=()
@@ -23,7 +28,8 @@ for arg in "$@"; do
       command -v npm >/dev/null || want+=(npm)
       ;;
     --bench) want+=(time tcpreplay tshark tcpflow httpry) ;;
-    *) echo "setup: unknown option $arg (use --test, --browser, --bench)" >&2; exit 2 ;;
+    --record) want+=(apache2 apache2-utils squid wget python3-requests tcpdump tshark curl openssl python3) ;;
+    *) echo "setup: unknown option $arg (use --test, --browser, --bench, --record)" >&2; exit 2 ;;
   esac
 done
 for p in "${want[@]}"; do have_pkg "$p" || need+=("$p"); done

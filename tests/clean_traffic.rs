@@ -37,6 +37,26 @@ const HEALTHY_SCENARIOS: &[(&str, &[&str], &str)] = &[
         &[],
         "curl returns the cookie; the login works",
     ),
+    (
+        "apache_digest_ok.pcap",
+        &[],
+        "Apache Digest answered by curl: the normal dance",
+    ),
+    (
+        "apache_digest_requests.pcap",
+        &[],
+        "python requests: Digest answer, then a preemptive nc=2",
+    ),
+    (
+        "apache_digest_stale.pcap",
+        &[],
+        "Apache stale=true is info; the retry succeeds",
+    ),
+    (
+        "squid_proxy_ntlm.pcap",
+        &["proxy-auth-required"],
+        "complete NTLM handshakes with the proxy; a 407 is always reported",
+    ),
 ];
 
 /// Normal browsing and form logins from the public corpus.

@@ -4,6 +4,8 @@
 //! them useful (counts, user, `caused_by`, IIS sub-status, expiry distance).
 
 mod common;
+#[path = "scenario_rows/third_party.rs"]
+mod third_party;
 
 use common::{captures_dir, check_codes, report_json};
 use serde_json::Value;
@@ -332,6 +334,11 @@ const ALL_CODES: &[&str] = &[
     "conflicting-auth-methods",
 ];
 
+/// The rows of this file and of the third-party captures.
+fn all_rows() -> impl Iterator<Item = &'static Row> {
+    ROWS.iter().chain(third_party::ROWS)
+}
+
 fn scenario(file: &str) -> PathBuf {
     captures_dir().join("scenarios").join(file)
 }
@@ -359,7 +366,7 @@ fn one<'r>(report: &'r Value, code: &str) -> &'r Value {
 #[test]
 fn every_scenario_file_has_a_row() {
     let dir = captures_dir().join("scenarios");
-    let listed: BTreeSet<&str> = ROWS.iter().map(|r| r.file).collect();
+    let listed: BTreeSet<&str> = all_rows().map(|r| r.file).collect();
     for f in common::files_under(&dir) {
         if f.extension().is_some_and(|e| e == "pcap") {
             let name = f.file_name().and_then(|n| n.to_str()).unwrap_or_default();
@@ -374,7 +381,7 @@ fn every_scenario_file_has_a_row() {
 #[test]
 fn scenarios_produce_the_readme_codes() {
     let mut failures = Vec::new();
-    for row in ROWS {
+    for row in all_rows() {
         let report = report_json(&scenario(row.file));
         check_codes(row.file, &report, row.expected, row.must_not, &mut failures);
     }

@@ -1,6 +1,8 @@
 # Helpers for scripts/capture/record.sh: free ports, the test servers (the
-# project's tools/authserver.py and Debian's nginx), tcpdump on loopback and
-# bounded curl calls. Sourced, not run. Every wait here has a time limit.
+# project's tools/authserver.py, Debian's nginx, Apache httpd and squid; the
+# last two from scripts/capture/apache/ and scripts/capture/squid/),
+# tcpdump on loopback and bounded clients (curl, wget, python3 requests).
+# Sourced, not run. Every wait here has a time limit.
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 AUTHSERVER="$ROOT/tools/authserver.py"
@@ -118,6 +120,57 @@ NGINX
   wait_for 10 port_open "$port" || die "nginx on $port did not start: $(cat "$d/stderr.log")"
 }
 
+# render TEMPLATE OUT PORT DIR USER: a config file from the repo with its
+# @PORT@, @DIR@ and @USER@ placeholders filled in.
+render() {
+  sed -e "s|@PORT@|$3|g" -e "s|@DIR@|$4|g" -e "s|@USER@|$5|g" "$1" >"$2"
+}
+
+# start_apache PORT: scripts/capture/apache/httpd.conf (Basic on /reports/,
+# Digest on /digest/ and, with 2 s nonces, /digest-short/; IP-restricted
+# /admin/, denied /closed/).
+start_apache() {
+  local port=$1 d="$WORK/apache"
+  command -v apache2 >/dev/null || die "apache2 missing (scripts/setup.sh --record)"
+  mkdir -p "$d/www/reports" "$d/www/digest" "$d/www/digest-short" "$d/www/admin" "$d/www/closed"
+  echo "public page" >"$d/www/index.html"
+  echo "quarterly reports" >"$d/www/reports/index.html"
+  echo "digest area" >"$d/www/digest/index.html"
+  echo "digest area, short nonces" >"$d/www/digest-short/index.html"
+  echo "admin console" >"$d/www/admin/index.html"
+  echo "closed" >"$d/www/closed/index.html"
+  htpasswd -cbm "$d/htpasswd" alice correct-horse 2>/dev/null
+  # htdigest only reads the password from a terminal; its line is
+  # user:realm:MD5(user:realm:password).
+  printf 'alice:intranet:%s\n' \
+    "$(printf 'alice:intranet:correct-horse' | md5sum | cut -d' ' -f1)" >"$d/htdigest"
+  render "$ROOT/scripts/capture/apache/httpd.conf" "$d/httpd.conf" "$port" "$d" www-data
+  apache2 -f "$d/httpd.conf" -DFOREGROUND 2>"$d/stderr.log" &
+  PIDS+=($!)
+  wait_for 10 port_open "$port" || die "apache on $port did not start: $(cat "$d/stderr.log")"
+}
+
+# start_squid PORT AUTH [NAME=ORIGIN_IP...]: scripts/capture/squid/squid.conf
+# with squid/auth-AUTH.conf (basic: Basic "corp-proxy"; ntlm: NTLM then
+# Basic; digest: Digest with 2 s nonces), blocked.test denied; names resolve
+# through a hosts file.
+start_squid() {
+  local port=$1 auth=$2 d="$WORK/squid" h; shift 2
+  command -v squid >/dev/null || die "squid missing (scripts/setup.sh --record)"
+  mkdir -p "$d"
+  htpasswd -cbm "$d/passwd" alice correct-horse 2>/dev/null
+  printf 'alice:corp-proxy:%s\n' \
+    "$(printf 'alice:corp-proxy:correct-horse' | md5sum | cut -d' ' -f1)" >"$d/digest"
+  : >"$d/hosts"
+  for h in "$@"; do echo "${h#*=} ${h%%=*}" >>"$d/hosts"; done
+  render "$ROOT/scripts/capture/squid/squid.conf" "$d/squid.conf" "$port" "$d" proxy
+  render "$ROOT/scripts/capture/squid/auth-$auth.conf" "$d/auth.conf" "$port" "$d" proxy
+  chown -R proxy "$d"
+  squid -N -f "$d/squid.conf" 2>"$d/stderr.log" &
+  PIDS+=($!)
+  wait_for 20 port_open "$port" || die "squid on $port did not start: $(cat "$d/stderr.log" "$d/cache.log")"
+}
+
 # start_capture FILE PORT...: tcpdump on lo for those TCP ports; returns once
 # tcpdump reports it is listening. --immediate-mode: without it libpcap
 # (TPACKET_V3) hands packets over in blocks and a quick stop loses them.
@@ -160,6 +213,12 @@ c() {
   curl -sS --max-time 10 --connect-timeout 5 -o /dev/null \
     -w '%{stderr}%{http_code} %{method} %{url_effective}\n' "$@" >/dev/null || true
 }
+
+# w ARGS...: one bounded wget call (its own challenge handling), output discarded.
+w() { wget -q --timeout=10 --tries=1 -O /dev/null "$@" || true; }
+
+# py SCRIPT ARGS...: a bounded python3 client.
+py() { timeout 20 python3 - "$@" || true; }
 
 jwt() { python3 "$AUTHSERVER" mint-jwt "$@"; }
 

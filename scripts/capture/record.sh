@@ -3,9 +3,11 @@
 #   scripts/capture/record.sh NAME      -> captures/scenarios/NAME.pcap
 #   scripts/capture/record.sh demo      -> captures/demo.pcap
 #   scripts/capture/record.sh --list    scenario names
-# Each scenario starts its server(s) on free ports (tools/authserver.py or
-# nginx), starts tcpdump on lo for those ports, runs bounded client commands
-# (curl), then stops tcpdump and the servers. Needs root (tcpdump on lo).
+# Each scenario starts its server(s) on free ports (tools/authserver.py,
+# nginx, or Apache httpd / squid from scripts/capture/apache|squid/), starts
+# tcpdump on lo for those ports, runs bounded client commands (curl, wget,
+# python3 requests), then stops tcpdump and the servers. Needs root (tcpdump
+# on lo); the apache_* and squid_* scenarios need scripts/setup.sh --record.
 # What each scenario must and must not show: captures/scenarios/README.md.
 set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
@@ -267,6 +269,100 @@ scn_healthy_browsing() {  # 200/304/301/302 and a successful form login only
   c $(RES $A $P) -c "$j" -b "$j" -L "$(U $A $P /app/)"
   c $(RES $A $P) -c "$j" -b "$j" -L -d user=alice -d password=correct-horse "$(U $A $P /app/login)"
   c $(RES $A $P) -c "$j" -b "$j" "$(U $A $P /app/api/)" "$(U $A $P /app/)"
+}
+
+apache_scenario() {  # one Apache httpd, capture its port
+  P=$(free_port); start_apache "$P"; start_capture "$OUT" "$P"
+}
+
+scn_apache_digest_ok() {  # mod_auth_digest: curl answers the challenge
+  apache_scenario
+  c $(RES $H $P) --digest -u alice:correct-horse "$(U $H $P /digest/)"
+  c $(RES $H $P) --digest -u alice:correct-horse "$(U $H $P /digest/index.html)"
+}
+
+scn_apache_digest_wrong_password() {  # the same wrong password, 6 tries
+  apache_scenario
+  for _ in 1 2 3 4 5 6; do
+    c $(RES $H $P) --digest -u alice:wrong-pass "$(U $H $P /digest/)"; sleep 0.2
+  done
+}
+
+scn_apache_digest_requests() {  # python3 requests HTTPDigestAuth, one Session
+  apache_scenario
+  py "$(U 127.0.0.1 $P /digest/)" <<'PY'
+import sys, requests
+from requests.auth import HTTPDigestAuth
+with requests.Session() as s:
+    s.auth = HTTPDigestAuth("alice", "correct-horse")
+    for path in ("", "index.html"):
+        r = s.get(sys.argv[1] + path, headers={"Host": "intranet.test"}, timeout=10)
+        print(r.status_code, r.request.method, r.url, file=sys.stderr)
+PY
+}
+
+scn_apache_digest_stale() {  # requests reuses a nonce Apache expired after 2 s
+  apache_scenario
+  py "$(U 127.0.0.1 $P /digest-short/)" <<'PY'
+import sys, time, requests
+from requests.auth import HTTPDigestAuth
+with requests.Session() as s:
+    s.auth = HTTPDigestAuth("alice", "correct-horse")
+    for pause in (0, 3):
+        time.sleep(pause)
+        r = s.get(sys.argv[1], headers={"Host": "intranet.test"}, timeout=10)
+        print(r.status_code, r.request.method, r.url, file=sys.stderr)
+PY
+}
+
+scn_apache_basic_wget() {  # wget's own challenge handling: wrong, then right
+  apache_scenario
+  w --user=alice --password=wrong-pass "$(U 127.0.0.1 $P /reports/)"
+  sleep 0.3
+  w --user=alice --password=correct-horse "$(U 127.0.0.1 $P /reports/)"
+}
+
+scn_apache_forbidden() {  # Require ip 10.0.0.1 and Require all denied: 403
+  apache_scenario
+  c $(RES $H $P) "$(U $H $P /admin/)"
+  c $(RES $H $P) -u alice:correct-horse "$(U $H $P /admin/)"
+  c $(RES $H $P) "$(U $H $P /closed/)"
+}
+
+squid_scenario() {  # AUTH: squid on P in front of nginx on O (intranet.test)
+  P=$(free_port); O=$(free_port)
+  start_nginx "$O"
+  start_squid "$P" "${1:-basic}" "$H=127.0.0.1" "blocked.test=127.0.0.1"
+  start_capture "$OUT" "$P" "$O"
+}
+
+scn_squid_proxy_auth() {  # no credentials, wrong password ×5, right password
+  squid_scenario
+  c -x "http://127.0.0.1:$P" "$(U $H $O /)"
+  for _ in 1 2 3 4 5; do
+    c -x "http://127.0.0.1:$P" -U alice:wrong-pass "$(U $H $O /)"; sleep 0.2
+  done
+  c -x "http://127.0.0.1:$P" --proxy-anyauth -U alice:correct-horse "$(U $H $O /)"
+}
+
+scn_squid_proxy_ntlm() {  # NTLM handshake with the proxy (type 1 sent at once, then after a 407)
+  squid_scenario ntlm
+  c -x "http://127.0.0.1:$P" --proxy-ntlm -U alice:correct-horse "$(U $H $O /)"
+  c -x "http://127.0.0.1:$P" --proxy-anyauth -U alice:correct-horse "$(U $H $O /)"
+}
+
+scn_squid_proxy_digest() {  # Digest to the proxy: right password, then a wrong one 4 times
+  squid_scenario digest
+  c -x "http://127.0.0.1:$P" --proxy-digest -U alice:correct-horse "$(U $H $O /)"
+  for _ in 1 2 3 4; do
+    c -x "http://127.0.0.1:$P" --proxy-digest -U alice:wrong-pass "$(U $H $O /)"; sleep 0.2
+  done
+}
+
+scn_squid_access_denied() {  # http_access deny: squid's own 403 page
+  squid_scenario
+  c -x "http://127.0.0.1:$P" "$(U blocked.test $O /)"
+  c -x "http://127.0.0.1:$P" -U alice:correct-horse "$(U blocked.test $O /)"
 }
 
 scn_demo() {  # dashboard quick start: wrong-password loop, success, 429 burst

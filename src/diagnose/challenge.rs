@@ -9,7 +9,7 @@
 
 use super::ctx::{hit, is_continuation, is_ntlm_first_leg, Ctx};
 use super::refusal::{render_invalid, LastRefusal};
-use super::words::{clip, clip_cow, fixes, list, over, plural, who};
+use super::words::{clip, clip_cow, fixes, list, over, plural, set_str, who};
 use super::Env;
 use crate::model::{
     ChallengeTarget, Credential, CredentialKind, FindingId, NegotiateInner, Severity,
@@ -156,7 +156,7 @@ pub(crate) fn observe(
     let target = target_of(ctx.status)?;
     missing_challenge(ctx, target, env);
     let proxy = if target == ChallengeTarget::Proxy {
-        proxy_auth_required(ctx, env)
+        proxy_auth_required(ctx, outcome, env)
     } else {
         None
     };
@@ -203,11 +203,63 @@ fn missing_challenge(ctx: &Ctx<'_>, target: ChallengeTarget, env: &mut Env<'_>) 
     ]);
 }
 
-fn proxy_auth_required(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
+/// What the 407s of a `proxy-auth-required` finding answered: how many
+/// carried no Proxy-Authorization, how many were handshake legs answered by
+/// the next challenge (NTLM type 1), how many were refused; and the scheme
+/// last sent.
+#[derive(Default)]
+struct ProxyAsked {
+    without: u64,
+    legs: u64,
+    refused: u64,
+    scheme: String,
+}
+
+impl ProxyAsked {
+    fn count(&mut self, sent: Option<&Credential>, outcome: Option<Outcome>) {
+        let Some(c) = sent else {
+            self.without = self.without.saturating_add(1);
+            return;
+        };
+        if outcome == Some(Outcome::Intermediate) {
+            self.legs = self.legs.saturating_add(1);
+        } else {
+            self.refused = self.refused.saturating_add(1);
+        }
+        set_str(&mut self.scheme, &clip(&c.scheme, 24));
+    }
+
+    fn words(&self) -> String {
+        let scheme = &self.scheme;
+        let mut parts = Vec::new();
+        if self.without > 0 {
+            parts.push(format!("{} carried no Proxy-Authorization", self.without));
+        }
+        if self.legs > 0 {
+            parts.push(format!(
+                "{} carried {scheme} handshake legs the proxy answered with its next challenge \
+                 (the normal dance)",
+                self.legs
+            ));
+        }
+        if self.refused > 0 {
+            parts.push(format!(
+                "{} carried `Proxy-Authorization: {scheme} …` and the proxy refused the \
+                 credentials",
+                self.refused
+            ));
+        }
+        format!("of these, {}", parts.join(", "))
+    }
+}
+
+fn proxy_auth_required(
+    ctx: &Ctx<'_>,
+    outcome: Option<Outcome>,
+    env: &mut Env<'_>,
+) -> Option<FindingId> {
     let offered = ctx.offered(ChallengeTarget::Proxy);
-    let sent = ctx
-        .cred(ChallengeTarget::Proxy)
-        .map(|c| clip(&c.scheme, 24));
+    let sent = ctx.cred(ChallengeTarget::Proxy);
     let e = hit(
         ctx,
         env,
@@ -216,21 +268,29 @@ fn proxy_auth_required(ctx: &Ctx<'_>, env: &mut Env<'_>) -> Option<FindingId> {
         ctx.conv_text(),
     )?;
     e.f.title = format!(
-        "{} → {}: {} from a proxy",
+        "{} → {}: proxy authentication required ({} × 407)",
         super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
-        plural(e.f.count, "407 Proxy Authentication Required")
+        e.f.count
     );
-    let sent_words = match &sent {
-        Some(s) => format!("the client sent `Proxy-Authorization: {s} …` and the proxy refused it"),
-        None => "the client sent no Proxy-Authorization".to_string(),
+    for scheme in &offered {
+        e.facts.label(scheme);
+    }
+    let sent_words = match e.facts.last_mut::<ProxyAsked>() {
+        Some(asked) => {
+            asked.count(sent, outcome);
+            asked.words()
+        }
+        None => String::new(),
     };
     e.f.explanation = format!(
-        "A proxy between {} and {} wants credentials (407, offering {}); {sent_words}. \
-         It is the proxy, not the site, asking (RFC 9110 §15.5.8): logging in to the site does not help.",
+        "A proxy between {} and {} asked for credentials with 407 {} (offering {}); \
+         {sent_words}. It is the proxy, not the site, asking (RFC 9110 §15.5.8): logging in to \
+         the site does not help.",
         super::words::client_label(ctx.client),
         clip(&ctx.origin, 80),
-        list(&offered)
+        plural(e.f.count, "time"),
+        list(&e.facts.labels)
     );
     e.f.fixes = fixes(&[
         "Configure proxy credentials in the client (curl --proxy-user, HTTPS_PROXY=http://user:pass@proxy:port, system or browser proxy settings)",

@@ -203,11 +203,24 @@ impl<'a> Ctx<'a> {
             .any(|c| looks_like_session(&c.name))
     }
 
-    /// The user named by the origin-server credential.
+    /// The credential this response judges: the proxy's on a 407 (RFC 9110
+    /// §15.5.8), else the origin server's.
+    pub fn answered_cred(&self) -> Option<&'a Credential> {
+        match self.status {
+            Some(407) => self.cred(ChallengeTarget::Proxy),
+            _ => self.server_cred(),
+        }
+    }
+
+    /// The user of this exchange: the one named by [`Ctx::answered_cred`];
+    /// without origin-server credentials, outside a 401, the proxy user.
     pub fn user(&self) -> Option<&'a str> {
-        self.server_cred()
-            .and_then(|c| c.user())
-            .filter(|u| !u.is_empty())
+        let named = |c: &'a Credential| c.user().filter(|u| !u.is_empty());
+        match self.answered_cred() {
+            Some(c) => named(c),
+            None if self.status != Some(401) => self.cred(ChallengeTarget::Proxy).and_then(named),
+            None => None,
+        }
     }
 
     /// Challenges of `target`.

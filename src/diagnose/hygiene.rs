@@ -38,7 +38,13 @@ pub(crate) fn observe(ctx: &Ctx<'_>, st: &mut HygieneState, env: &mut Env<'_>) {
     }
     if ctx.scheme == "http" {
         for c in &ctx.auth.credentials {
-            if reusable(c) {
+            if !reusable(c) {
+                continue;
+            }
+            if c.target == ChallengeTarget::Proxy {
+                let label = format!("proxy {}", c.scheme);
+                cleartext(ctx, st, &label, kind_words(c), env);
+            } else {
                 cleartext(ctx, st, &c.scheme, kind_words(c), env);
             }
         }
@@ -122,18 +128,31 @@ fn render_cleartext(f: &mut Finding, facts: &Facts) {
         clip(label, 60),
         plural(f.count, "request")
     );
+    let proxy = label.starts_with("proxy ");
+    let carried = if proxy {
+        " (Proxy-Authorization, for the proxy on the way)"
+    } else {
+        ""
+    };
     f.explanation = format!(
-        "{} from {} to http://{origin} carried {} credentials without TLS{}: {why}, so anyone \
-         on the path (Wi-Fi, proxy, whoever made this capture) can read and reuse them.",
+        "{} from {} to http://{origin} carried {} credentials{carried} without TLS{}: {why}, so \
+         anyone on the path (Wi-Fi, proxy, whoever made this capture) can read and reuse them.",
         plural(f.count, "request"),
         super::words::client_label(client),
         clip(label, 60),
         over(f)
     );
-    f.fixes = fixes(&[
-        "Serve this endpoint over HTTPS only (redirect http to https, enable HSTS)",
-        "Rotate what was exposed: change the password, revoke the token or key",
-    ]);
+    f.fixes = if proxy {
+        fixes(&[
+            "Reach the proxy over TLS (an https:// proxy URL) or use a proxy scheme that does not send the password (Negotiate, NTLM, Digest)",
+            "Rotate what was exposed: change the proxy password",
+        ])
+    } else {
+        fixes(&[
+            "Serve this endpoint over HTTPS only (redirect http to https, enable HSTS)",
+            "Rotate what was exposed: change the password, revoke the token or key",
+        ])
+    };
 }
 
 /// (more than one Authorization header, the client alternates schemes).

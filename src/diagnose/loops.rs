@@ -9,10 +9,10 @@
 
 use super::challenge::Outcome;
 use super::ctx::Ctx;
-use super::findings::MAX_FACTS;
+use super::findings::{Facts, MAX_FACTS};
 use super::words::{clip, clip_cow, list, over, secs, who};
 use super::Env;
-use crate::model::{ExchangeId, FindingId, Severity, Timestamp};
+use crate::model::{ChallengeTarget, ExchangeId, FindingId, Severity, Timestamp};
 use std::collections::VecDeque;
 use std::fmt::Write as _;
 
@@ -33,6 +33,30 @@ pub(crate) struct LoopState {
     reported: Option<ExchangeId>,
     /// The `auth-loop` finding of this conversation, once it fired.
     pub finding: Option<FindingId>,
+    /// Who refused the loop's requests so far.
+    refused_by: RefusedBy,
+}
+
+/// Who refused an `auth-loop`'s requests: the origin server (401), a proxy
+/// (407) or both; kept in the finding's facts for its wording.
+#[derive(Clone, Copy, Default)]
+pub(crate) struct RefusedBy {
+    server: bool,
+    proxy: bool,
+}
+
+impl RefusedBy {
+    /// The status counted and who sent it, for the loop's wording.
+    fn words(self, origin: &str) -> (&'static str, String) {
+        match (self.server, self.proxy) {
+            (false, true) => ("407", format!("the proxy on the way to {origin}")),
+            (true, true) => (
+                "401/407",
+                format!("{origin} and the proxy on the way to it"),
+            ),
+            _ => ("401", origin.to_string()),
+        }
+    }
 }
 
 /// Per-user (or per-client) rejected credentials.
@@ -115,6 +139,11 @@ pub(crate) fn observe(
         return None;
     }
     window_push(&mut st.recent, ctx.id, ctx.ts, env.th.loop_window_secs);
+    if ctx.status == Some(407) {
+        st.refused_by.proxy = true;
+    } else {
+        st.refused_by.server = true;
+    }
     if let Some(c) = cause {
         if let Some(e) = st.causes.iter_mut().find(|(id, _)| *id == c) {
             e.1 = e.1.saturating_add(1);
@@ -138,22 +167,36 @@ pub(crate) fn observe(
         env.reg.set_cause(id, *c);
     }
     if let Some(e) = env.reg.entry(id) {
-        if e.facts.labels.len() < MAX_FACTS {
-            let head = match ctx.server_cred() {
-                Some(c) => clip_cow(&c.scheme, 24),
-                None => "no credentials".into(),
-            };
-            let path = clip_cow(ctx.path(), 60);
-            let known = e.facts.labels.iter().any(|l| {
-                l.strip_prefix(&*head).and_then(|r| r.strip_prefix(" on ")) == Some(&*path)
-            });
-            if !known {
-                e.facts.label(&format!("{head} on {path}"));
-            }
-        }
+        note_loop(ctx, st.refused_by, e.facts);
     }
     env.reg.reword_later(id, render_loop);
     Some(id)
+}
+
+/// Keeps in the loop's facts who refused it and what was sent where
+/// (`Basic on /reports/`, `proxy Basic on /`, `no credentials on /`).
+fn note_loop(ctx: &Ctx<'_>, refused_by: RefusedBy, facts: &mut Facts) {
+    if let Some(r) = facts.last_mut::<RefusedBy>() {
+        *r = refused_by;
+    }
+    if facts.labels.len() >= MAX_FACTS {
+        return;
+    }
+    let head = match ctx.answered_cred() {
+        Some(c) if c.target == ChallengeTarget::Proxy => {
+            format!("proxy {}", clip_cow(&c.scheme, 24)).into()
+        }
+        Some(c) => clip_cow(&c.scheme, 24),
+        None => "no credentials".into(),
+    };
+    let path = clip_cow(ctx.path(), 60);
+    let known = facts
+        .labels
+        .iter()
+        .any(|l| l.strip_prefix(&*head).and_then(|r| r.strip_prefix(" on ")) == Some(&*path));
+    if !known {
+        facts.label(&format!("{head} on {path}"));
+    }
 }
 
 /// Re-renders the loop text from the finding itself (also when its cause is
@@ -171,8 +214,10 @@ pub(crate) fn render_loop(id: FindingId, env: &mut Env<'_>) {
     let client = super::words::client_label(addr);
     let origin = clip(e.f.origin.as_deref().unwrap_or(""), 80);
     let whom = who(e.f.user.as_deref(), addr);
+    let refused_by = e.facts.last::<RefusedBy>().copied().unwrap_or_default();
+    let (status, from) = refused_by.words(&origin);
     e.f.title = format!(
-        "{whom} → {origin}: {} 401 responses{}, client keeps retrying",
+        "{whom} → {origin}: {} {status} responses{}, client keeps retrying",
         e.f.count,
         over(e.f)
     );
@@ -181,15 +226,17 @@ pub(crate) fn render_loop(id: FindingId, env: &mut Env<'_>) {
         None => String::new(),
     };
     e.f.explanation = format!(
-        "{client} got 401 from {origin} {} times{} (threshold: {loop_count} in {}) and kept \
-         sending ({}). A single 401 followed by a successful retry is normal; a client that \
+        "{client} got {status} from {from} {} times{} (threshold: {loop_count} in {}) and kept \
+         sending ({}). A single {status} followed by a successful retry is normal; a client that \
          retries without changing what it sends will never get in.{because}",
         e.f.count,
         over(e.f),
         secs(i64::from(window)),
         list(&e.facts.labels),
     );
-    let mut fixes = vec!["Stop the retry loop: cap retries after a 401 and back off".to_string()];
+    let mut fixes = vec![format!(
+        "Stop the retry loop: cap retries after a {status} and back off"
+    )];
     fixes.push(cause_fix(cause_code.as_ref().map(|c| c.0)));
     e.f.fixes = fixes;
 }
@@ -231,10 +278,13 @@ pub(crate) fn burst(ctx: &Ctx<'_>, key: &str, st: &mut BurstState, env: &mut Env
         return;
     };
     if e.facts.labels.is_empty() {
-        let scheme = ctx
-            .server_cred()
-            .map(|c| clip(&c.scheme, 24))
-            .unwrap_or_else(|| "API key".to_string());
+        let scheme = match ctx.answered_cred() {
+            Some(c) if c.target == ChallengeTarget::Proxy => {
+                format!("proxy {}", clip(&c.scheme, 24))
+            }
+            Some(c) => clip(&c.scheme, 24),
+            None => "API key".to_string(),
+        };
         e.facts.label(&scheme);
     }
     // Labels only grow: clients offered on an earlier hit need no new look.
@@ -276,8 +326,13 @@ pub(crate) fn render_burst(id: FindingId, env: &mut Env<'_>) {
         Some(u) => format!("user \"{}\"", clip(u, 40)),
         None => format!("client {}", super::words::client_label(client)),
     };
+    let by = if scheme.starts_with("proxy ") {
+        format!("the proxy on the way to {origin}")
+    } else {
+        origin.clone()
+    };
     e.f.explanation = format!(
-        "{} logins for {subject} were rejected by {origin}{} (threshold: {count} in {}; from {}). \
+        "{} logins for {subject} were rejected by {by}{} (threshold: {count} in {}; from {}). \
          Repeated failures lock directory accounts (e.g. an Active Directory lockout threshold) \
          and trip WAF or fail2ban IP blocks.",
         e.f.count,

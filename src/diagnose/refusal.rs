@@ -43,6 +43,11 @@ pub(crate) struct LastRefusal {
     domain: Option<String>,
     /// Schemes the server offered.
     offered: Vec<String>,
+    /// A proxy refused the credential (407), not the origin server.
+    proxy: bool,
+    /// Digest, NTLM or Negotiate: the answer changes with every challenge, so
+    /// its fingerprint says nothing about the password behind it.
+    per_challenge: bool,
 }
 
 impl LastRefusal {
@@ -54,6 +59,12 @@ impl LastRefusal {
         target: ChallengeTarget,
     ) {
         self.client = Some(ctx.client);
+        self.proxy = target == ChallengeTarget::Proxy;
+        self.per_challenge = cred.is_some_and(|c| {
+            matches!(c.kind, CredentialKind::Digest(_))
+                || ntlm_of(c).is_some()
+                || c.scheme_is("Negotiate")
+        });
         set_str(&mut self.origin, &ctx.origin);
         set_opt(&mut self.user, ctx.user());
         self.kind = match cred.map(|c| (c, &c.kind)) {
@@ -116,6 +127,7 @@ pub(crate) fn render_invalid(f: &mut Finding, facts: &Facts) {
     let client = last.client.unwrap_or(std::net::IpAddr::from([0, 0, 0, 0]));
     let scheme = match last.kind {
         RefusedKind::ApiKey => "API key".to_string(),
+        _ if last.proxy => format!("proxy {}", clip(&last.scheme, 24)),
         _ => clip(&last.scheme, 24),
     };
     f.title = format!(
@@ -126,15 +138,31 @@ pub(crate) fn render_invalid(f: &mut Finding, facts: &Facts) {
         if f.count == 1 { "login" } else { "logins" },
         over(f)
     );
+    let meaning = if last.proxy {
+        "407 means the proxy between the client and the site refused the login: the site itself \
+         has not seen the request yet."
+    } else {
+        "401 means \"I don't know who you are\": this is a failed login, not a missing \
+         permission (that would be 403)."
+    };
     f.explanation = format!(
-        "{} The server offered {}, so the scheme is right and the credentials themselves were \
-         refused. 401 means \"I don't know who you are\": this is a failed login, not a missing \
-         permission (that would be 403). {}",
+        "{} The {} offered {}, so the scheme is right and the credentials themselves were \
+         refused. {meaning} {}",
         describe_refusal(last),
+        responder(last),
         list(&last.offered),
-        replay_words(facts)
+        replay_words(facts, last)
     );
-    f.fixes = invalid_fixes(last.kind);
+    f.fixes = invalid_fixes(last);
+}
+
+/// Who refused: `server` or `proxy`.
+fn responder(last: &LastRefusal) -> &'static str {
+    if last.proxy {
+        "proxy"
+    } else {
+        "server"
+    }
 }
 
 fn describe_refusal(last: &LastRefusal) -> String {
@@ -168,6 +196,11 @@ fn describe_refusal(last: &LastRefusal) -> String {
                 user()
             )
         }
+        RefusedKind::Other if last.proxy => format!(
+            "The proxy answered 407 to {} proxy credentials (Proxy-Authorization) for user \"{}\".",
+            scheme(),
+            user()
+        ),
         RefusedKind::Other => format!(
             "The server answered 401 to {} credentials for user \"{}\".",
             scheme(),
@@ -176,7 +209,18 @@ fn describe_refusal(last: &LastRefusal) -> String {
     }
 }
 
-fn replay_words(facts: &Facts) -> String {
+fn replay_words(facts: &Facts, last: &LastRefusal) -> String {
+    if last.per_challenge {
+        return if facts.fingerprints.len() > 1 {
+            format!(
+                "{} answers differ with every challenge, so the capture cannot tell whether the \
+                 same password was tried again.",
+                clip(&last.scheme, 24)
+            )
+        } else {
+            String::new()
+        };
+    }
     match facts.most_replayed() {
         Some((fp, n)) if n > 1 => format!(
             "The same credentials (fingerprint {fp}) were sent {n} times: a client or password \
@@ -190,8 +234,14 @@ fn replay_words(facts: &Facts) -> String {
     }
 }
 
-fn invalid_fixes(kind: RefusedKind) -> Vec<String> {
-    match kind {
+fn invalid_fixes(last: &LastRefusal) -> Vec<String> {
+    if last.proxy && last.kind == RefusedKind::Other {
+        return fixes(&[
+            "Re-enter the proxy user name and password where the client keeps them (curl --proxy-user, HTTP(S)_PROXY=http://user:pass@proxy:port, system or browser proxy settings)",
+            "Check that the proxy account is enabled and allowed to use this proxy",
+        ]);
+    }
+    match last.kind {
         RefusedKind::Bearer => fixes(&[
             "Request a fresh token from the identity provider",
             "Check that the token's audience and issuer are the ones this API expects (right environment, right tenant)",

@@ -324,6 +324,18 @@ impl Ex {
         })
     }
 
+    /// Every credential and challenge so far addressed to the proxy instead
+    /// (Proxy-Authorization, 407 Proxy-Authenticate).
+    pub fn for_proxy(mut self) -> Self {
+        for c in &mut self.auth.credentials {
+            c.target = ChallengeTarget::Proxy;
+        }
+        for ch in &mut self.auth.challenges {
+            ch.target = ChallengeTarget::Proxy;
+        }
+        self
+    }
+
     /// An NTLM type 2 challenge under `scheme` (`NTLM` or `Negotiate`).
     pub fn ntlm_challenge(self, scheme: &str) -> Self {
         self.push_challenge(Challenge {

@@ -97,6 +97,16 @@ impl HttpRequest {
         let auth = auth.rsplit('@').next().unwrap_or(auth);
         Some(std::borrow::Cow::Borrowed(auth))
     }
+
+    /// The target names the host itself: absolute-form (`http://host/path`,
+    /// sent to a proxy) or the authority-form of CONNECT (RFC 9112 §3.2).
+    pub fn target_names_host(&self) -> bool {
+        let absolute = self
+            .target
+            .split_once("://")
+            .is_some_and(|(scheme, _)| !scheme.is_empty() && !scheme.contains('/'));
+        absolute || self.method.eq_ignore_ascii_case("CONNECT")
+    }
 }
 
 /// A response head plus what we know of its body.
@@ -220,7 +230,29 @@ fn push_decimal(out: &mut String, n: u16) {
 
 #[cfg(test)]
 mod tests {
-    use super::push_decimal;
+    use super::{push_decimal, HttpRequest, HttpVersion};
+    use crate::model::{Headers, Timestamp};
+
+    fn req(method: &str, target: &str) -> HttpRequest {
+        HttpRequest {
+            ts: Timestamp::default(),
+            ts_end: Timestamp::default(),
+            method: method.to_string(),
+            target: target.to_string(),
+            version: HttpVersion::Http11,
+            headers: Headers::new(),
+            body_len: 0,
+        }
+    }
+
+    #[test]
+    fn absolute_and_authority_targets_name_their_host() {
+        assert!(req("GET", "http://h.test:81/a").target_names_host());
+        assert!(req("CONNECT", "h.test:443").target_names_host());
+        assert!(!req("GET", "/a?next=http://x.test/").target_names_host());
+        assert!(!req("OPTIONS", "*").target_names_host());
+        assert!(!req("GET", "://odd").target_names_host());
+    }
 
     #[test]
     fn decimal_port_matches_display() {

@@ -183,19 +183,38 @@ fn method_target(r: &ExchangeRecord, opts: &ReportOptions) -> (String, String) {
     }
 }
 
+/// Where the request went, as printed: `host/path` for the usual origin-form
+/// target; the target alone when it names the host itself (absolute-form
+/// `http://host/path` sent to a proxy, authority-form `host:443` of CONNECT);
+/// `host *` for the asterisk form.
+fn where_to(r: &ExchangeRecord, target: String) -> String {
+    let host = sanitize(r.exchange.host().as_bytes());
+    if target.is_empty() || target.starts_with('/') {
+        format!("{host}{target}")
+    } else if r
+        .exchange
+        .request
+        .as_ref()
+        .is_some_and(|rq| rq.target_names_host())
+    {
+        target
+    } else {
+        format!("{host} {target}")
+    }
+}
+
 /// `#3 10:00:01.123 10.0.0.5 GET host/admin -> 401`.
 fn request_line(r: &ExchangeRecord, opts: &ReportOptions) -> String {
     let ex = &r.exchange;
     let (method, target) = method_target(r, opts);
     let status = ex.status().map_or("-".to_string(), |s| s.to_string());
     format!(
-        "{} {} {} {} {}{} -> {}",
+        "{} {} {} {} {} -> {}",
         ex.id,
         ex.ts().time_of_day(),
         client_ip_label(ex),
         method,
-        sanitize(ex.host().as_bytes()),
-        target,
+        where_to(r, target),
         status
     )
 }
@@ -266,13 +285,7 @@ fn exchange_row(line: &mut String, r: &ExchangeRecord, opts: &ReportOptions) {
         Some(status) => write!(line, "{status:>6}"),
         None => write!(line, "{:>6}", "-"),
     };
-    let _ = write!(
-        line,
-        "  {} {}{}",
-        method,
-        sanitize(ex.host().as_bytes()),
-        target
-    );
+    let _ = write!(line, "  {} {}", method, where_to(r, target));
 }
 
 fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
@@ -434,6 +447,24 @@ mod tests {
         let lines = wrap(text, 12);
         assert!(lines.iter().all(|l| l.chars().count() <= 12), "{lines:?}");
         assert_eq!(lines.join(" "), text);
+    }
+
+    fn rec(method: &str, target: &str, host: &str) -> ExchangeRecord {
+        crate::diagnose::testkit::get(1, 0, "10.0.0.7", host, target)
+            .method(method)
+            .build()
+    }
+
+    #[test]
+    fn the_target_is_printed_once_whatever_its_form() {
+        let show = |m: &str, t: &str, h: &str| where_to(&rec(m, t, h), t.to_string());
+        assert_eq!(show("GET", "/a?b", "h.test"), "h.test/a?b");
+        assert_eq!(
+            show("GET", "http://h.test:81/", "h.test:81"),
+            "http://h.test:81/"
+        );
+        assert_eq!(show("CONNECT", "h.test:443", "h.test:443"), "h.test:443");
+        assert_eq!(show("OPTIONS", "*", "h.test"), "h.test *");
     }
 
     #[test]

@@ -1,5 +1,6 @@
 //! Regressions found by running recorded scenarios and the public corpus:
-//! single sign-on round trips, short session expiry, logouts.
+//! single sign-on round trips, short session expiry, logouts, a proxy that
+//! refuses its own credentials (squid), Digest retries (Apache).
 
 use super::super::testkit::get;
 use super::{expect, one, run};
@@ -188,5 +189,215 @@ fn login_loop_with_the_cookie_returned_points_at_the_session_store() {
         !l.explanation.contains("carried cookies"),
         "{}",
         l.explanation
+    );
+}
+
+/// captures/scenarios/squid_proxy_auth.pcap: 407s to wrong proxy passwords
+/// are the proxy's refusals, of the user in Proxy-Authorization; they are
+/// not API keys, not 401s, and the anonymous 407s are counted apart.
+#[test]
+fn proxy_refusals_name_the_proxy_and_its_user() {
+    let asked = |id, ms| {
+        get(id, ms, C, H, "/")
+            .status(407)
+            .proxy_challenge("Basic", &[("realm", "corp-proxy")])
+    };
+    let mut recs = vec![asked(1, 0).build()];
+    for i in 0..5 {
+        recs.push(
+            asked(2 + i, 200 * (i as i64 + 1))
+                .proxy_basic("alice", "wrong-pass")
+                .build(),
+        );
+    }
+    recs.push(asked(7, 1_300).build());
+    recs.push(
+        get(8, 1_310, C, H, "/")
+            .proxy_basic("alice", "right")
+            .status(200)
+            .build(),
+    );
+    let f = run(&recs);
+    expect(
+        &f,
+        &[
+            "invalid-credentials",
+            "failed-login-burst",
+            "auth-loop",
+            "proxy-auth-required",
+        ],
+        &["missing-credentials", "scheme-mismatch"],
+    );
+    let invalid = one(&f, "invalid-credentials");
+    assert_eq!(invalid.user.as_deref(), Some("alice"));
+    assert!(
+        invalid.title.contains("rejected proxy Basic logins"),
+        "{}",
+        invalid.title
+    );
+    assert!(
+        invalid.explanation.contains("The proxy answered 407"),
+        "{}",
+        invalid.explanation
+    );
+    let burst = one(&f, "failed-login-burst");
+    assert_eq!(burst.user.as_deref(), Some("alice"));
+    assert!(!burst.title.contains("API key"), "{}", burst.title);
+    assert!(
+        burst.explanation.contains("rejected by the proxy"),
+        "{}",
+        burst.explanation
+    );
+    let lp = one(&f, "auth-loop");
+    assert!(lp.title.contains("407 responses"), "{}", lp.title);
+    assert!(
+        lp.explanation.contains("proxy Basic on /"),
+        "{}",
+        lp.explanation
+    );
+    let asked = one(&f, "proxy-auth-required");
+    assert!(
+        asked
+            .explanation
+            .contains("5 carried `Proxy-Authorization: Basic …` and the proxy refused")
+            && asked
+                .explanation
+                .contains("2 carried no Proxy-Authorization"),
+        "{}",
+        asked.explanation
+    );
+    let clear = one(&f, "cleartext-credentials");
+    assert!(
+        clear.title.contains("proxy Basic credentials"),
+        "{}",
+        clear.title
+    );
+}
+
+/// A proxy's 407 is about Proxy-Authorization: the origin's Authorization
+/// user is not the one it refused, and a 401 is not the proxy's.
+#[test]
+fn the_user_of_a_refusal_is_the_one_its_status_judges() {
+    let f = run(&[
+        get(1, 0, C, H, "/")
+            .basic("bob", "pw")
+            .proxy_basic("alice", "wrong")
+            .status(407)
+            .proxy_challenge("Basic", &[("realm", "p")])
+            .build(),
+        get(2, 100, C, H, "/")
+            .basic("bob", "wrong")
+            .proxy_basic("alice", "right")
+            .status(401)
+            .challenge("Basic", &[("realm", "ops")])
+            .build(),
+    ]);
+    let users: Vec<Option<&str>> = f
+        .iter()
+        .filter(|f| f.code == "invalid-credentials")
+        .map(|f| f.user.as_deref())
+        .collect();
+    assert!(
+        users.contains(&Some("alice")) && users.contains(&Some("bob")),
+        "{users:?}"
+    );
+
+    // Only Proxy-Authorization: its user on a proxy's 403, not on a site's 401.
+    let f = run(&[get(1, 0, C, "blocked.example", "/")
+        .proxy_basic("alice", "pw")
+        .status(403)
+        .build()]);
+    assert_eq!(
+        one(&f, "cleartext-credentials").user.as_deref(),
+        Some("alice")
+    );
+    let f = run(&[get(1, 0, C, H, "/")
+        .proxy_basic("alice", "pw")
+        .status(401)
+        .challenge("Basic", &[("realm", "ops")])
+        .build()]);
+    let missing = one(&f, "missing-credentials");
+    assert_eq!(missing.user, None, "{}", missing.title);
+}
+
+/// captures/scenarios/apache_digest_wrong_password.pcap: every Digest answer
+/// hashes a fresh nonce, so distinct fingerprints are not distinct passwords.
+#[test]
+fn digest_refusals_do_not_count_nonces_as_passwords() {
+    let refused = |id, ms, nonce| {
+        get(id, ms, C, H, "/digest/")
+            .digest("alice", nonce)
+            .status(401)
+            .challenge("Digest", &[("realm", "intranet"), ("qop", "auth")])
+            .build()
+    };
+    let f = run(&[
+        refused(1, 0, "n1"),
+        refused(2, 200, "n2"),
+        refused(3, 400, "n3"),
+    ]);
+    let invalid = one(&f, "invalid-credentials");
+    assert_eq!(invalid.count, 3);
+    assert!(
+        !invalid.explanation.contains("different credentials"),
+        "{}",
+        invalid.explanation
+    );
+    assert!(
+        invalid.explanation.contains("cannot tell"),
+        "{}",
+        invalid.explanation
+    );
+    // Basic fingerprints do identify the password.
+    let basic = |id, ms, pw| {
+        get(id, ms, C, H, "/")
+            .basic("alice", pw)
+            .status(401)
+            .challenge("Basic", &[("realm", "ops")])
+            .build()
+    };
+    let f = run(&[basic(1, 0, "a"), basic(2, 200, "b")]);
+    let invalid = one(&f, "invalid-credentials");
+    assert!(
+        invalid.explanation.contains("2 different credentials"),
+        "{}",
+        invalid.explanation
+    );
+}
+
+/// captures/scenarios/squid_proxy_ntlm.pcap: NTLM type 1 to a proxy answered
+/// by a 407 carrying the type 2 is a handshake leg, not a refusal.
+#[test]
+fn proxy_ntlm_legs_are_the_dance_not_refusals() {
+    use crate::model::NtlmMessage;
+    let f = run(&[
+        get(1, 0, C, H, "/")
+            .ntlm("NTLM", NtlmMessage::Negotiate, None)
+            .status(407)
+            .ntlm_challenge("NTLM")
+            .for_proxy()
+            .build(),
+        get(2, 10, C, H, "/")
+            .conn(1)
+            .ntlm("NTLM", NtlmMessage::Authenticate, Some("alice"))
+            .status(200)
+            .for_proxy()
+            .build(),
+    ]);
+    expect(
+        &f,
+        &["proxy-auth-required"],
+        &["invalid-credentials", "auth-loop", "connection-auth-broken"],
+    );
+    let asked = one(&f, "proxy-auth-required");
+    assert!(
+        asked.explanation.contains("1 carried NTLM handshake legs"),
+        "{}",
+        asked.explanation
+    );
+    assert!(
+        !asked.explanation.contains("refused"),
+        "{}",
+        asked.explanation
     );
 }

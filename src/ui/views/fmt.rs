@@ -64,7 +64,8 @@ pub fn method(rec: &ExchangeRecord) -> String {
         .unwrap_or_else(|| "-".into())
 }
 
-/// `host/target` with secrets in the query masked.
+/// `host/target` with secrets in the query masked; the target alone when it
+/// names the host (a proxy's absolute-form, CONNECT).
 pub fn host_target(rec: &ExchangeRecord, reveal: bool) -> String {
     let host = sanitize_str(&rec.exchange.host());
     let target = rec
@@ -73,8 +74,15 @@ pub fn host_target(rec: &ExchangeRecord, reveal: bool) -> String {
         .as_ref()
         .map(|r| crate::model::redact::display_target(&r.target, reveal))
         .unwrap_or_else(|| "(request not seen)".into());
+    let names_host = rec
+        .exchange
+        .request
+        .as_ref()
+        .is_some_and(|r| r.target_names_host());
     if target.starts_with('/') {
         format!("{host}{target}")
+    } else if names_host {
+        target
     } else {
         format!("{host} {target}")
     }
