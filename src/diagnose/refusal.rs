@@ -8,7 +8,7 @@
 //! written at its latest hit.
 
 use super::challenge::bearer_error;
-use super::ctx::{ntlm_of, Ctx};
+use super::ctx::{is_ntlm_first_leg, ntlm_of, Ctx};
 use super::findings::Facts;
 use super::words::{clip, fixes, list, over, set_opt, set_str, who};
 use crate::model::{ChallengeTarget, Credential, CredentialKind, Finding};
@@ -20,6 +20,9 @@ pub(crate) enum RefusedKind {
     ApiKey,
     Bearer,
     Ntlm,
+    /// An NTLM type 1 answered by a 401/407 without a type 2: the handshake
+    /// never started, so no password was checked.
+    NtlmStart,
     Other,
 }
 
@@ -70,6 +73,7 @@ impl LastRefusal {
         self.kind = match cred.map(|c| (c, &c.kind)) {
             None => RefusedKind::ApiKey,
             Some((_, CredentialKind::Bearer { .. })) => RefusedKind::Bearer,
+            Some((c, _)) if is_ntlm_first_leg(c) => RefusedKind::NtlmStart,
             Some((c, _)) if ntlm_of(c).is_some() => RefusedKind::Ntlm,
             Some(_) => RefusedKind::Other,
         };
@@ -130,12 +134,17 @@ pub(crate) fn render_invalid(f: &mut Finding, facts: &Facts) {
         _ if last.proxy => format!("proxy {}", clip(&last.scheme, 24)),
         _ => clip(&last.scheme, 24),
     };
+    let plural = if f.count == 1 { "" } else { "s" };
+    let what = if last.kind == RefusedKind::NtlmStart {
+        format!("{scheme} handshake{plural} not started")
+    } else {
+        format!("rejected {scheme} login{plural}")
+    };
     f.title = format!(
-        "{} → {}: {} rejected {scheme} {}{}",
+        "{} → {}: {} {what}{}",
         who(last.user.as_deref(), client),
         clip(&last.origin, 80),
         f.count,
-        if f.count == 1 { "login" } else { "logins" },
         over(f)
     );
     let meaning = if last.proxy {
@@ -145,14 +154,25 @@ pub(crate) fn render_invalid(f: &mut Finding, facts: &Facts) {
         "401 means \"I don't know who you are\": this is a failed login, not a missing \
          permission (that would be 403)."
     };
-    f.explanation = format!(
-        "{} The {} offered {}, so the scheme is right and the credentials themselves were \
-         refused. {meaning} {}",
-        describe_refusal(last),
-        responder(last),
-        list(&last.offered),
-        replay_words(facts, last)
-    );
+    f.explanation = if last.kind == RefusedKind::NtlmStart {
+        format!(
+            "{} The {} offers {}, yet it does not carry NTLM through: the NTLM provider is \
+             disabled or failing there, or a proxy or load balancer in front of it strips the \
+             NTLM headers or does not keep the client's connection.",
+            describe_refusal(last),
+            responder(last),
+            list(&last.offered),
+        )
+    } else {
+        format!(
+            "{} The {} offered {}, so the scheme is right and the credentials themselves were \
+             refused. {meaning} {}",
+            describe_refusal(last),
+            responder(last),
+            list(&last.offered),
+            replay_words(facts, last)
+        )
+    };
     f.fixes = invalid_fixes(last);
 }
 
@@ -196,6 +216,13 @@ fn describe_refusal(last: &LastRefusal) -> String {
                 user()
             )
         }
+        RefusedKind::NtlmStart => format!(
+            "The {} answered the {} type 1 (negotiate) message with {} and no type 2 challenge: \
+             the handshake never started, so no password was checked.",
+            responder(last),
+            scheme(),
+            if last.proxy { "407" } else { "401" }
+        ),
         RefusedKind::Other if last.proxy => format!(
             "The proxy answered 407 to {} proxy credentials (Proxy-Authorization) for user \"{}\".",
             scheme(),
@@ -248,6 +275,11 @@ fn invalid_fixes(last: &LastRefusal) -> Vec<String> {
             "Check that the token was not revoked",
         ]),
         RefusedKind::ApiKey => fixes(&["Check that the API key is valid for this service and has not been revoked or rotated"]),
+        RefusedKind::NtlmStart => fixes(&[
+            "Check the server's Windows authentication set-up (IIS: Windows Authentication enabled with NTLM among its providers; the service account and SPNs in order)",
+            "If a reverse proxy or load balancer is in front, make it pass Authorization and WWW-Authenticate unchanged and keep each client connection on one backend",
+            "Compare with a request sent to the server directly, bypassing the proxy: a working server answers the type 1 with a type 2 challenge",
+        ]),
         _ => fixes(&[
             "Re-enter the user name and password; check the domain prefix (DOMAIN\\user) for Windows authentication",
             "Clear cached credentials in the client, the password manager or Windows Credential Manager",

@@ -401,3 +401,38 @@ fn proxy_ntlm_legs_are_the_dance_not_refusals() {
         asked.explanation
     );
 }
+
+/// captures/scenarios/conflicting_auth_methods.pcap: an NTLM type 1 answered
+/// by a bare `NTLM` challenge (no type 2) is a handshake the server would not
+/// start; no password was checked, so the wording must not speak of a type 3.
+#[test]
+fn ntlm_type1_refused_is_worded_as_a_handshake_not_started() {
+    use crate::model::NtlmMessage;
+    let refused = |id, ms| {
+        get(id, ms, C, H, "/portal")
+            .conn(id)
+            .ntlm("NTLM", NtlmMessage::Negotiate, None)
+            .status(401)
+            .challenge("NTLM", &[])
+            .build()
+    };
+    let f = run(&[refused(1, 0), refused(2, 100)]);
+    expect(&f, &["invalid-credentials"], &["connection-auth-broken"]);
+    let invalid = one(&f, "invalid-credentials");
+    assert!(
+        invalid.title.contains("2 NTLM handshakes not started"),
+        "{}",
+        invalid.title
+    );
+    assert!(
+        invalid.explanation.contains("no type 2 challenge")
+            && !invalid.explanation.contains("type 3"),
+        "{}",
+        invalid.explanation
+    );
+    assert!(
+        !invalid.fixes.iter().any(|x| x.contains("Re-enter")),
+        "{:?}",
+        invalid.fixes
+    );
+}
