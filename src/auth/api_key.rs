@@ -79,7 +79,7 @@ pub fn parse_api_keys(req: &HttpRequest, key: &FingerprintKey) -> Vec<ApiKey> {
         if out.len() >= MAX_KEYS {
             return out;
         }
-        let v = String::from_utf8_lossy(value);
+        let v = crate::model::lossy(value);
         out.push(ApiKey {
             source: String::from_utf8_lossy(name).into_owned(),
             value: Secret::new(clip(v.trim(), MAX_VALUE), key),

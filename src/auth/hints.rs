@@ -156,7 +156,10 @@ fn body_text(prefix: &[u8]) -> String {
             .unwrap_or(prefix)
             .into()
     };
-    String::from_utf8_lossy(&bytes).to_ascii_lowercase()
+    // Lower-casing ASCII bytes commutes with replacing invalid UTF-8.
+    let mut lower = bytes.into_owned();
+    lower.make_ascii_lowercase();
+    String::from_utf8(lower).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
 }
 
 /// Finds `SSS.N` (status, dot, one to three digits) in an IIS error page; the

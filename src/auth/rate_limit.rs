@@ -52,7 +52,7 @@ pub fn parse_rate_limit(
 ) -> Option<RateLimitView> {
     let mut v = RateLimitView::default();
     for (name, raw) in headers.iter() {
-        let text = || String::from_utf8_lossy(raw).trim().to_string();
+        let text = || crate::model::lossy(raw).trim().to_string();
         if name.eq_ignore_ascii_case("retry-after") {
             let text = text();
             v.retry_after = parse_retry_after(&text, now);

@@ -1,4 +1,4 @@
-use super::text::sanitize;
+use super::text::{lossy, sanitize};
 
 /// HTTP header fields in wire order, names with their original case, values as
 /// raw bytes (RFC 9110 §5: field values are octets; decode only for display).
@@ -90,7 +90,7 @@ impl Headers {
 
     /// The first value of `name` as lossy UTF-8 text, trimmed (not sanitized).
     pub fn get_str(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
-        self.get(name).map(|v| match String::from_utf8_lossy(v) {
+        self.get(name).map(|v| match lossy(v) {
             std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.trim()),
             std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.trim().to_string()),
         })
