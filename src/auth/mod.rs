@@ -65,7 +65,7 @@ pub struct RequestAuth {
 }
 
 /// Request header fields the request side decodes.
-fn is_request_auth(name: &[u8]) -> bool {
+pub(crate) fn is_request_auth(name: &[u8]) -> bool {
     ["authorization", "proxy-authorization", "cookie"]
         .iter()
         .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
@@ -73,7 +73,12 @@ fn is_request_auth(name: &[u8]) -> bool {
 }
 
 /// Response header fields the response side decodes.
-fn is_response_auth(b: &[u8]) -> bool {
+pub(crate) fn is_response_auth(b: &[u8]) -> bool {
+    // Every name below starts with one of these letters; most fields do not.
+    let first = b.first().map(u8::to_ascii_lowercase);
+    if !matches!(first, Some(b'w' | b'p' | b's' | b'r' | b'x')) {
+        return false;
+    }
     [
         "www-authenticate",
         "proxy-authenticate",
