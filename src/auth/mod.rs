@@ -5,8 +5,9 @@
 //! extractor's key, plus stable anomaly codes for malformed auth data. Each
 //! header type has a public pure `parse_*` function (fuzzed). Must not keep
 //! state between exchanges that changes a result (the only state is a bounded
-//! memo of decoded credential values, `memo.rs`), read a clock, or decide what
-//! is wrong (that is `diagnose`).
+//! memo of decoded credential values, `memo.rs`, and the last `Server` and
+//! `Date` values decoded, `hints.rs`), read a clock, or decide what is wrong
+//! (that is `diagnose`).
 
 // Parsers of untrusted bytes: no indexing that can panic (tests may index).
 #![deny(clippy::indexing_slicing)]
@@ -54,6 +55,7 @@ use crate::model::{
 pub struct AuthExtractor {
     key: FingerprintKey,
     memo: memo::CredentialMemo,
+    hints: hints::HintMemo,
 }
 
 /// What the request side of an exchange decoded, waiting for the response
@@ -102,6 +104,7 @@ impl AuthExtractor {
         AuthExtractor {
             key,
             memo: Default::default(),
+            hints: Default::default(),
         }
     }
 
@@ -183,7 +186,7 @@ impl AuthExtractor {
     }
 
     fn response_side(
-        &self,
+        &mut self,
         resp: &HttpResponse,
         view: &mut AuthView,
         notes: &mut Vec<AuthAnomaly>,
@@ -220,7 +223,7 @@ impl AuthExtractor {
         view.rate_limit = parse_rate_limit(&resp.headers, resp.ts, notes);
         // Server hints only where auth is in play, so plain pages stay quiet.
         if resp.status >= 400 || !view.credentials.is_empty() || !view.challenges.is_empty() {
-            view.hints = parse_server_hints(resp, notes);
+            view.hints = hints::read_hints(resp, notes, &mut self.hints);
         }
     }
 }
