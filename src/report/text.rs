@@ -383,11 +383,13 @@ fn write_thresholds(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> 
 /// after `rest`. A word longer than a line is cut.
 fn write_wrapped(w: &mut impl Write, text: &str, first: &str, rest: &str) -> io::Result<()> {
     let mut prefix = first;
-    for line in wrap(text, WIDTH.saturating_sub(rest.chars().count()).max(20)) {
-        writeln!(w, "{prefix}{line}")?;
+    let width = WIDTH.saturating_sub(rest.chars().count()).max(20);
+    wrap_each(text, width, |line| {
+        w.write_all(prefix.as_bytes())?;
+        w.write_all(line.as_bytes())?;
         prefix = rest;
-    }
-    Ok(())
+        w.write_all(b"\n")
+    })
 }
 
 fn truncate(s: &str, max: usize) -> Cow<'_, str> {
@@ -399,16 +401,31 @@ fn truncate(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let room = text.len().min(width + 16);
-    let mut cur = String::with_capacity(room);
+/// Greedy wrap of the words of `text` into lines of at most `width`
+/// characters (a longer word is cut), each handed to `emit` in turn.
+fn wrap_each(
+    text: &str,
+    width: usize,
+    mut emit: impl FnMut(&str) -> io::Result<()>,
+) -> io::Result<()> {
+    let mut cur = String::with_capacity(text.len().min(width + 16));
     let mut cur_chars = 0;
-    for word in text.split_whitespace() {
-        let word = truncate(word, width);
-        let chars = word.chars().count();
+    let ascii = text.is_ascii();
+    each_word(text, |word| {
+        let count = if ascii {
+            word.len()
+        } else {
+            word.chars().count()
+        };
+        let word = match count > width {
+            true => truncate(word, width),
+            false => Cow::Borrowed(word),
+        };
+        // A cut word is `width` characters long.
+        let chars = count.min(width);
         if !cur.is_empty() && cur_chars + 1 + chars > width {
-            lines.push(std::mem::replace(&mut cur, String::with_capacity(room)));
+            emit(&cur)?;
+            cur.clear();
             cur_chars = 0;
         }
         if !cur.is_empty() {
@@ -417,16 +434,66 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
         cur.push_str(&word);
         cur_chars += chars;
-    }
+        Ok(())
+    })?;
     if !cur.is_empty() {
-        lines.push(cur);
+        emit(&cur)?;
     }
-    lines
+    Ok(())
+}
+
+/// Hands `visit` the words of `text` as `split_whitespace` splits them; ASCII
+/// text (nearly all of a report) is split on its bytes.
+fn each_word(text: &str, mut visit: impl FnMut(&str) -> io::Result<()>) -> io::Result<()> {
+    if !text.is_ascii() {
+        return text.split_whitespace().try_for_each(visit);
+    }
+    let mut start = 0;
+    // The ASCII characters `char::is_whitespace` accepts: U+0009 to U+000D and space.
+    for piece in text.as_bytes().split(|b| matches!(b, b'\t'..=b'\r' | b' ')) {
+        let end = start + piece.len();
+        if let Some(word) = text.get(start..end).filter(|w| !w.is_empty()) {
+            visit(word)?;
+        }
+        start = end + 1;
+    }
+    Ok(())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn wrap(text: &str, width: usize) -> Vec<String> {
+        let mut lines = Vec::new();
+        wrap_each(text, width, |l| {
+            lines.push(l.to_string());
+            Ok(())
+        })
+        .expect("collecting lines cannot fail");
+        lines
+    }
+
+    #[test]
+    fn words_are_split_as_split_whitespace_splits_them() {
+        for text in [
+            "",
+            "   ",
+            "one",
+            " lead and  trail ",
+            "tab\tnew\nline\rcr\x0bvt\x0cff end",
+            "caf\u{e9} na\u{ef}ve\u{a0}nbsp\u{2003}em \u{85}nel",
+        ] {
+            let mut got = Vec::new();
+            each_word(text, |w| {
+                got.push(w.to_string());
+                Ok(())
+            })
+            .expect("collecting words cannot fail");
+            let want: Vec<String> = text.split_whitespace().map(str::to_string).collect();
+            assert_eq!(got, want, "{text:?}");
+        }
+    }
 
     #[test]
     fn wrap_keeps_width_and_words() {
@@ -442,6 +509,12 @@ mod tests {
         let lines = wrap(&long, 40);
         assert_eq!(lines.len(), 1);
         assert_eq!(lines[0].chars().count(), 40);
+        let accented = format!("ab {} cd", "\u{e9}".repeat(50));
+        let lines = wrap(&accented, 20);
+        assert_eq!(lines.len(), 3, "{lines:?}");
+        assert_eq!(lines[1], format!("{}\u{2026}", "\u{e9}".repeat(19)));
+        assert_eq!(wrap(&"y".repeat(20), 20), vec!["y".repeat(20)]);
+        assert_eq!(wrap("aa bb cc", 5), vec!["aa bb", "cc"]);
     }
 }
 
