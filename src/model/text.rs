@@ -43,6 +43,20 @@ pub fn sanitize_str(text: &str) -> String {
         .collect()
 }
 
+/// Appends `v` in decimal, right-aligned in `width` characters with `fill`
+/// before it (what `{v:>width$}` or, with `'0'`, `{v:0width$}` write).
+pub fn push_decimal(out: &mut String, v: u64, width: usize, fill: char) {
+    let digits = v.checked_ilog10().map_or(1, |d| d as usize + 1);
+    out.extend(std::iter::repeat_n(fill, width.saturating_sub(digits)));
+    let mut div = 10u64.pow(digits.saturating_sub(1) as u32);
+    let mut rest = v;
+    while div > 0 {
+        out.push(char::from(b'0' + (rest / div) as u8));
+        rest %= div;
+        div /= 10;
+    }
+}
+
 fn is_safe(c: char) -> bool {
     let u = c as u32;
     !(u < 0x20
@@ -89,6 +103,20 @@ mod tests {
     #[test]
     fn plain_text_is_unchanged() {
         assert_eq!(sanitize(b"Basic realm=\"ops\""), "Basic realm=\"ops\"");
+    }
+
+    #[test]
+    fn decimals_are_written_as_format_writes_them() {
+        for v in [0, 7, 10, 99, 100, 4321, 99_999, 100_000, u64::MAX] {
+            for width in [0, 1, 2, 3, 5, 6, 25] {
+                let mut out = String::from("x");
+                push_decimal(&mut out, v, width, ' ');
+                assert_eq!(out, format!("x{v:>width$}"));
+                let mut out = String::new();
+                push_decimal(&mut out, v, width, '0');
+                assert_eq!(out, format!("{v:0width$}"));
+            }
+        }
     }
 
     #[test]

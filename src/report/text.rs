@@ -5,8 +5,8 @@ use super::summary::{auth_summary, client_ip_label, client_known};
 use super::ReportOptions;
 use crate::model::redact::display_target;
 use crate::model::{
-    human_duration, sanitize, sanitize_str, with_reveal, AnalysisSnapshot, ExchangeRecord, Finding,
-    SourceKind, SourceStats,
+    human_duration, push_decimal, sanitize, sanitize_str, with_reveal, AnalysisSnapshot,
+    ExchangeRecord, Finding, SourceKind, SourceStats,
 };
 use std::borrow::Cow;
 use std::fmt::Write as _;
@@ -255,24 +255,41 @@ fn exchange_row(line: &mut String, r: &ExchangeRecord, opts: &ReportOptions) {
     let ex = &r.exchange;
     let (method, target) = method_target(r, opts);
     line.clear();
-    // Writing to a String cannot fail.
-    let _ = write!(line, "  {:>5} {:<12} ", ex.id.0, ex.ts().time_of_day());
-    // The address pads like its text (`client_label`) without a copy.
-    let _ = match client_known(ex) {
-        true => write!(line, "{:<21} ", ex.client),
-        false => write!(line, "{:<21} ", "-"),
-    };
-    let _ = match ex.status() {
-        Some(status) => write!(line, "{status:>6}"),
-        None => write!(line, "{:>6}", "-"),
-    };
-    let _ = write!(
-        line,
-        "  {} {}{}",
-        method,
-        sanitize(ex.host().as_bytes()),
-        target
-    );
+    // Columns as `  {id:>5} {time:<12} {client:<21} {status:>6}`, written
+    // without the formatting machinery.
+    line.push_str("  ");
+    push_decimal(line, ex.id.0, 5, ' ');
+    line.push(' ');
+    let start = line.len();
+    ex.ts().push_time_of_day(line);
+    pad_from(line, start, 12);
+    line.push(' ');
+    let start = line.len();
+    match client_known(ex) {
+        true => {
+            // Writing to a String cannot fail.
+            let _ = write!(line, "{}", ex.client);
+        }
+        false => line.push('-'),
+    }
+    pad_from(line, start, 21);
+    line.push(' ');
+    match ex.status() {
+        Some(status) => push_decimal(line, u64::from(status), 6, ' '),
+        None => line.push_str("     -"),
+    }
+    line.push_str("  ");
+    line.push_str(&method);
+    line.push(' ');
+    line.push_str(&sanitize(ex.host().as_bytes()));
+    line.push_str(&target);
+}
+
+/// Pads what was written to `line` since `start` with spaces to `width`
+/// characters (a left-aligned column).
+fn pad_from(line: &mut String, start: usize, width: usize) {
+    let written = line.get(start..).map_or(0, |s| s.chars().count());
+    line.extend(std::iter::repeat_n(' ', width.saturating_sub(written)));
 }
 
 fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
