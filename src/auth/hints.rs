@@ -9,7 +9,9 @@
 
 use super::anomaly::{note, AuthAnomaly};
 use crate::model::{HttpResponse, ServerHints};
+use memchr::memmem::Finder;
 use std::io::Read as _;
+use std::sync::LazyLock;
 
 /// Most body bytes inspected (after inflating).
 const MAX_BODY: usize = 16 * 1024;
@@ -165,19 +167,40 @@ pub(crate) fn read_hints(
         if h.iis_substatus.is_none() {
             h.iis_substatus = parse_iis_substatus(&body, resp.status);
         }
-        h.ip_denied = matches!(h.iis_substatus, Some((403, 6 | 502 | 503)))
-            || says_any(&body, &["ip address", "denied"], &IP_DENIED);
-        h.header_too_large = resp.status == 431 || says_any(&body, &["header"], &TOO_LARGE);
+        h.ip_denied =
+            matches!(h.iis_substatus, Some((403, 6 | 502 | 503))) || IP_DENIED_PAGE.in_page(&body);
+        h.header_too_large = resp.status == 431 || TOO_LARGE_PAGE.in_page(&body);
     }
     h
 }
 
-/// True when `body` contains one of `phrases`. Every phrase contains one of
-/// `gates`, so a page with none of them is passed over in a few SIMD scans.
-fn says_any(body: &str, gates: &[&str], phrases: &[&str]) -> bool {
-    let found = |p: &str| memchr::memmem::find(body.as_bytes(), p.as_bytes()).is_some();
-    gates.iter().any(|g| found(g)) && phrases.iter().any(|p| found(p))
+/// Phrases searched for in error pages, behind gates: every phrase contains
+/// one of the gates, so a page with none of them is passed over in a few SIMD
+/// scans. The searchers are built once per process, not once per page.
+struct Phrases {
+    gates: Vec<Finder<'static>>,
+    phrases: Vec<Finder<'static>>,
 }
+
+impl Phrases {
+    fn new(gates: &[&'static str], phrases: &[&'static str]) -> Self {
+        let finders = |words: &[&'static str]| words.iter().map(|w| Finder::new(*w)).collect();
+        Phrases {
+            gates: finders(gates),
+            phrases: finders(phrases),
+        }
+    }
+
+    /// True when `body` contains one of the phrases.
+    fn in_page(&self, body: &str) -> bool {
+        let found = |f: &Finder<'_>| f.find(body.as_bytes()).is_some();
+        self.gates.iter().any(found) && self.phrases.iter().any(found)
+    }
+}
+
+static IP_DENIED_PAGE: LazyLock<Phrases> =
+    LazyLock::new(|| Phrases::new(&["ip address", "denied"], &IP_DENIED));
+static TOO_LARGE_PAGE: LazyLock<Phrases> = LazyLock::new(|| Phrases::new(&["header"], &TOO_LARGE));
 
 /// The product a `Server` value names: a known one, else its first word.
 fn product_named(server: &str) -> Option<String> {
@@ -343,15 +366,30 @@ mod tests {
 
     #[test]
     fn every_phrase_passes_its_gate() {
-        assert!(IP_DENIED
-            .iter()
-            .all(|p| says_any(p, &["ip address", "denied"], &[p])));
-        assert!(TOO_LARGE.iter().all(|p| says_any(p, &["header"], &[p])));
-        assert!(!says_any("an ip address", &["ip address"], &IP_DENIED));
-        assert!(says_any(
-            "<p>your ip address has been blocked</p>",
-            &["ip address", "denied"],
-            &IP_DENIED
-        ));
+        let ip_gates = Phrases::new(&["ip address", "denied"], &[]);
+        let size_gates = Phrases::new(&["header"], &[]);
+        for p in IP_DENIED {
+            assert!(
+                ip_gates
+                    .gates
+                    .iter()
+                    .any(|g| g.find(p.as_bytes()).is_some()),
+                "{p}"
+            );
+            assert!(IP_DENIED_PAGE.in_page(p), "{p}");
+        }
+        for p in TOO_LARGE {
+            assert!(
+                size_gates
+                    .gates
+                    .iter()
+                    .any(|g| g.find(p.as_bytes()).is_some()),
+                "{p}"
+            );
+            assert!(TOO_LARGE_PAGE.in_page(p), "{p}");
+        }
+        assert!(!IP_DENIED_PAGE.in_page("an ip address"));
+        assert!(!TOO_LARGE_PAGE.in_page("a header that fits"));
+        assert!(IP_DENIED_PAGE.in_page("<p>your ip address has been blocked</p>"));
     }
 }
