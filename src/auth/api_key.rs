@@ -65,11 +65,42 @@ fn looks_secret(v: &str) -> bool {
         && v.bytes().any(|b| b.is_ascii_digit())
 }
 
+/// Per first letter (`a` to `z`, case folded), one bit per length of the
+/// [`KEY_HEADERS`] names that start with it: most header names (`Host`,
+/// `User-Agent`, `Accept-Language`) are ruled out by one lookup.
+const KEY_HEADER_SHAPES: [u64; 26] = key_header_shapes(&KEY_HEADERS);
+
+// Evaluated at compile time: an index out of range fails the build.
+#[allow(clippy::indexing_slicing)]
+const fn key_header_shapes(mut names: &[&str]) -> [u64; 26] {
+    let mut shapes = [0u64; 26];
+    while let Some((name, rest)) = names.split_first() {
+        if let Some(&first) = name.as_bytes().first() {
+            let letter = first.to_ascii_lowercase().wrapping_sub(b'a') as usize;
+            assert!(letter < 26 && name.len() < 64, "key header shapes");
+            shapes[letter] |= 1 << name.len();
+        }
+        names = rest;
+    }
+    shapes
+}
+
 /// True when `name` is an API-key header.
 pub(crate) fn is_key_header(name: &[u8]) -> bool {
-    KEY_HEADERS
-        .iter()
-        .any(|h| h.as_bytes().eq_ignore_ascii_case(name))
+    let shape = name.first().and_then(|&c| {
+        let letter = c.to_ascii_lowercase().wrapping_sub(b'a');
+        KEY_HEADER_SHAPES.get(usize::from(letter))
+    });
+    let possible = shape.is_some_and(|&lengths| {
+        u32::try_from(name.len())
+            .ok()
+            .and_then(|len| lengths.checked_shr(len))
+            .is_some_and(|bit| bit & 1 == 1)
+    });
+    possible
+        && KEY_HEADERS
+            .iter()
+            .any(|h| h.as_bytes().eq_ignore_ascii_case(name))
 }
 
 /// API keys in the request's headers and target.
@@ -79,7 +110,7 @@ pub fn parse_api_keys(req: &HttpRequest, key: &FingerprintKey) -> Vec<ApiKey> {
         if out.len() >= MAX_KEYS {
             return out;
         }
-        let v = String::from_utf8_lossy(value);
+        let v = crate::model::lossy(value);
         out.push(ApiKey {
             source: String::from_utf8_lossy(name).into_owned(),
             value: Secret::new(clip(v.trim(), MAX_VALUE), key),
@@ -115,4 +146,34 @@ pub fn parse_query_keys(target: &str, key: &FingerprintKey) -> Vec<ApiKey> {
             value: Secret::new(clip(v, MAX_VALUE), key),
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_headers_are_known_in_any_case_and_others_are_not() {
+        for h in KEY_HEADERS {
+            assert!(is_key_header(h.as_bytes()), "{h}");
+            assert!(is_key_header(h.to_ascii_uppercase().as_bytes()), "{h}");
+        }
+        for other in [
+            "",
+            "a",
+            "Accept",
+            "apikeys",
+            "Host",
+            "X-Api-Keys",
+            "Authorization",
+            "Private-Tokens",
+            "1apikey",
+            "\u{e9}apikey",
+            "Ocp-Apim-Subscription-Kex",
+        ] {
+            assert!(!is_key_header(other.as_bytes()), "{other}");
+        }
+        let long = "x".repeat(80);
+        assert!(!is_key_header(long.as_bytes()));
+    }
 }

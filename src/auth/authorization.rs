@@ -32,7 +32,7 @@ pub fn parse_authorization(
 ) -> Credential {
     let trimmed = value.trim_ascii();
     let fingerprint = key.fingerprint(trimmed);
-    let text = String::from_utf8_lossy(trimmed);
+    let text = crate::model::lossy(trimmed);
     let (scheme, rest) = split_scheme(&text, notes);
     let kind = if text.len() > MAX_VALUE {
         note(notes, AuthAnomaly::ValueTooLarge);

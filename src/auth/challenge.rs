@@ -161,7 +161,7 @@ impl<'a> Cur<'a> {
 }
 
 fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
+    crate::model::lossy(b).into_owned()
 }
 
 /// Parses one `WWW-Authenticate` / `Proxy-Authenticate` field value into its

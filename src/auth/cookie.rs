@@ -20,7 +20,7 @@ pub fn parse_cookie_header(
     key: &FingerprintKey,
     notes: &mut Vec<AuthAnomaly>,
 ) -> Vec<CookiePair> {
-    let text = String::from_utf8_lossy(value);
+    let text = crate::model::lossy(value);
     let text = clip(&text, MAX_VALUE);
     let mut out = Vec::new();
     for pair in text.split(';').map(str::trim).filter(|p| !p.is_empty()) {
@@ -50,7 +50,7 @@ pub fn parse_set_cookie(
     key: &FingerprintKey,
     notes: &mut Vec<AuthAnomaly>,
 ) -> SetCookie {
-    let text = String::from_utf8_lossy(value);
+    let text = crate::model::lossy(value);
     let text = clip(&text, MAX_VALUE);
     let mut parts = text.split(';');
     let first = parts.next().unwrap_or("");

@@ -5,8 +5,9 @@
 //! extractor's key, plus stable anomaly codes for malformed auth data. Each
 //! header type has a public pure `parse_*` function (fuzzed). Must not keep
 //! state between exchanges that changes a result (the only state is a bounded
-//! memo of decoded credential values, `memo.rs`), read a clock, or decide what
-//! is wrong (that is `diagnose`).
+//! memo of decoded credential values, `memo.rs`, and the last `Server` and
+//! `Date` values decoded, `hints.rs`), read a clock, or decide what is wrong
+//! (that is `diagnose`).
 
 // Parsers of untrusted bytes: no indexing that can panic (tests may index).
 #![deny(clippy::indexing_slicing)]
@@ -54,6 +55,7 @@ use crate::model::{
 pub struct AuthExtractor {
     key: FingerprintKey,
     memo: memo::CredentialMemo,
+    hints: hints::HintMemo,
 }
 
 /// What the request side of an exchange decoded, waiting for the response
@@ -65,7 +67,7 @@ pub struct RequestAuth {
 }
 
 /// Request header fields the request side decodes.
-fn is_request_auth(name: &[u8]) -> bool {
+pub(crate) fn is_request_auth(name: &[u8]) -> bool {
     ["authorization", "proxy-authorization", "cookie"]
         .iter()
         .any(|n| n.as_bytes().eq_ignore_ascii_case(name))
@@ -73,7 +75,12 @@ fn is_request_auth(name: &[u8]) -> bool {
 }
 
 /// Response header fields the response side decodes.
-fn is_response_auth(b: &[u8]) -> bool {
+pub(crate) fn is_response_auth(b: &[u8]) -> bool {
+    // Every name below starts with one of these letters; most fields do not.
+    let first = b.first().map(u8::to_ascii_lowercase);
+    if !matches!(first, Some(b'w' | b'p' | b's' | b'r' | b'x')) {
+        return false;
+    }
     [
         "www-authenticate",
         "proxy-authenticate",
@@ -97,6 +104,7 @@ impl AuthExtractor {
         AuthExtractor {
             key,
             memo: Default::default(),
+            hints: Default::default(),
         }
     }
 
@@ -178,7 +186,7 @@ impl AuthExtractor {
     }
 
     fn response_side(
-        &self,
+        &mut self,
         resp: &HttpResponse,
         view: &mut AuthView,
         notes: &mut Vec<AuthAnomaly>,
@@ -215,7 +223,7 @@ impl AuthExtractor {
         view.rate_limit = parse_rate_limit(&resp.headers, resp.ts, notes);
         // Server hints only where auth is in play, so plain pages stay quiet.
         if resp.status >= 400 || !view.credentials.is_empty() || !view.challenges.is_empty() {
-            view.hints = parse_server_hints(resp, notes);
+            view.hints = hints::read_hints(resp, notes, &mut self.hints);
         }
     }
 }

@@ -51,8 +51,14 @@ pub fn parse_rate_limit(
     notes: &mut Vec<AuthAnomaly>,
 ) -> Option<RateLimitView> {
     let mut v = RateLimitView::default();
-    for (name, raw) in headers.iter() {
-        let text = || String::from_utf8_lossy(raw).trim().to_string();
+    for (name, raw) in headers.fields() {
+        // Every name read here starts with `r` or `x`; most fields do not.
+        if !matches!(name.first().map(u8::to_ascii_lowercase), Some(b'r' | b'x')) {
+            continue;
+        }
+        // Names were stored from `&str` (see `Headers::iter`).
+        let name = std::str::from_utf8(name).unwrap_or_default();
+        let text = || crate::model::lossy(raw).trim().to_string();
         if name.eq_ignore_ascii_case("retry-after") {
             let text = text();
             v.retry_after = parse_retry_after(&text, now);

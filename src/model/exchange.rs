@@ -205,32 +205,15 @@ impl HttpExchange {
         out.make_ascii_lowercase();
         if !has_port {
             out.push(':');
-            push_decimal(&mut out, self.server.port());
+            super::text::push_decimal(&mut out, u64::from(self.server.port()), 0, ' ');
         }
         out
     }
 }
 
-/// Appends `n` in decimal (what `write!(out, "{n}")` does, without the
-/// formatting machinery).
-fn push_decimal(out: &mut String, n: u16) {
-    let mut digits = [0u8; 5];
-    let mut start = digits.len();
-    let mut rest = n;
-    for slot in digits.iter_mut().rev() {
-        *slot = b'0' + (rest % 10) as u8;
-        rest /= 10;
-        start -= 1;
-        if rest == 0 {
-            break;
-        }
-    }
-    out.extend(digits.iter().skip(start).map(|&d| char::from(d)));
-}
-
 #[cfg(test)]
 mod tests {
-    use super::{push_decimal, HttpRequest, HttpVersion};
+    use super::{HttpRequest, HttpVersion};
     use crate::model::{Headers, Timestamp};
 
     fn req(method: &str, target: &str) -> HttpRequest {
@@ -252,14 +235,5 @@ mod tests {
         assert!(!req("GET", "/a?next=http://x.test/").target_names_host());
         assert!(!req("OPTIONS", "*").target_names_host());
         assert!(!req("GET", "://odd").target_names_host());
-    }
-
-    #[test]
-    fn decimal_port_matches_display() {
-        for n in [0u16, 7, 10, 80, 443, 8080, 9999, 10000, 65535] {
-            let mut s = String::from("h:");
-            push_decimal(&mut s, n);
-            assert_eq!(s, format!("h:{n}"));
-        }
     }
 }

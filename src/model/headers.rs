@@ -1,4 +1,4 @@
-use super::text::sanitize;
+use super::text::{lossy, sanitize};
 
 /// HTTP header fields in wire order, names with their original case, values as
 /// raw bytes (RFC 9110 §5: field values are octets; decode only for display).
@@ -68,29 +68,37 @@ impl Headers {
     }
 
     /// Raw (name, value) byte ranges of every field.
-    fn raw(&self) -> impl Iterator<Item = (&[u8], &[u8])> + '_ {
-        let starts = std::iter::once(0).chain(self.ends.iter().map(|&(_, v)| v));
-        starts
-            .zip(&self.ends)
-            .map(|(start, &(name_end, value_end))| {
-                let (s, n, v) = (start as usize, name_end as usize, value_end as usize);
-                (
-                    self.bytes.get(s..n).unwrap_or_default(),
-                    self.bytes.get(n..v).unwrap_or_default(),
-                )
-            })
+    fn raw(&self) -> RawFields<'_> {
+        RawFields {
+            bytes: &self.bytes,
+            ends: self.ends.iter(),
+            start: 0,
+        }
     }
 
     /// The first value of `name`, ignoring case.
     pub fn get(&self, name: &str) -> Option<&[u8]> {
-        self.raw()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name.as_bytes()))
-            .map(|(_, v)| v)
+        let want = name.as_bytes();
+        let mut start = 0;
+        for &(name_end, value_end) in &self.ends {
+            let (n, v) = (name_end as usize, value_end as usize);
+            // Names of another length are passed over without touching their bytes.
+            if n.checked_sub(start) == Some(want.len())
+                && self
+                    .bytes
+                    .get(start..n)
+                    .is_some_and(|field| field.eq_ignore_ascii_case(want))
+            {
+                return Some(self.bytes.get(n..v).unwrap_or_default());
+            }
+            start = v;
+        }
+        None
     }
 
     /// The first value of `name` as lossy UTF-8 text, trimmed (not sanitized).
     pub fn get_str(&self, name: &str) -> Option<std::borrow::Cow<'_, str>> {
-        self.get(name).map(|v| match String::from_utf8_lossy(v) {
+        self.get(name).map(|v| match lossy(v) {
             std::borrow::Cow::Borrowed(s) => std::borrow::Cow::Borrowed(s.trim()),
             std::borrow::Cow::Owned(s) => std::borrow::Cow::Owned(s.trim().to_string()),
         })
@@ -137,6 +145,32 @@ impl Headers {
     }
 }
 
+/// Iterator over the packed fields: each field starts where the previous
+/// value ended.
+struct RawFields<'a> {
+    bytes: &'a [u8],
+    ends: std::slice::Iter<'a, (u32, u32)>,
+    start: usize,
+}
+
+impl<'a> Iterator for RawFields<'a> {
+    type Item = (&'a [u8], &'a [u8]);
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let &(name_end, value_end) = self.ends.next()?;
+        let (s, n, v) = (self.start, name_end as usize, value_end as usize);
+        self.start = v;
+        Some((
+            self.bytes.get(s..n).unwrap_or_default(),
+            self.bytes.get(n..v).unwrap_or_default(),
+        ))
+    }
+
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.ends.size_hint()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -169,7 +203,13 @@ mod tests {
         assert_eq!(h.get("x-empty"), Some(&b""[..]));
         assert_eq!(h.get("host"), Some(&b"example.test"[..]));
         assert_eq!(h.get("missing"), None);
+        assert_eq!(h.get("hos"), None);
         assert_eq!(h.len(), 3);
         assert_eq!(h.byte_len(), 7 + 14 + 5 + 4 + 12 + 3 * 4);
+        h.push("HOSE", b"pipe");
+        h.push("hOsT", b"second");
+        assert_eq!(h.get("host"), Some(&b"example.test"[..]));
+        assert_eq!(h.get("hose"), Some(&b"pipe"[..]));
+        assert_eq!(h.get_all("HOST").count(), 2);
     }
 }

@@ -38,5 +38,5 @@ pub use snapshot::{
 pub use stream::{
     Direction, Endpoint, FlowKey, SeqNum, StreamEvent, StreamEventKind, TcpFlags, TcpSegment,
 };
-pub use text::{is_clean, sanitize, sanitize_str};
+pub use text::{is_clean, lossy, push_decimal, sanitize, sanitize_str};
 pub use time::{human_duration, Timestamp};

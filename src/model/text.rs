@@ -9,13 +9,23 @@
 /// sees. Invalid UTF-8 becomes U+FFFD. Tabs become a space. The result is
 /// printable on one line.
 pub fn sanitize(bytes: &[u8]) -> String {
-    let text = String::from_utf8_lossy(bytes);
-    sanitize_str(&text)
+    sanitize_str(&lossy(bytes))
+}
+
+/// `bytes` as text, invalid UTF-8 replaced by U+FFFD: the same result as
+/// `String::from_utf8_lossy`, checked first by the standard library's
+/// validator, which passes runs of ASCII a word at a time.
+pub fn lossy(bytes: &[u8]) -> std::borrow::Cow<'_, str> {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => std::borrow::Cow::Borrowed(text),
+        Err(_) => String::from_utf8_lossy(bytes),
+    }
 }
 
 /// True when [`sanitize_str`] would return `text` unchanged.
 pub fn is_clean(text: &str) -> bool {
-    text.chars().all(is_safe)
+    // Printable ASCII is safe; only other text needs its characters decoded.
+    text.bytes().all(|b| (0x20..0x7f).contains(&b)) || text.chars().all(is_safe)
 }
 
 /// [`sanitize`] for text that is already a `str`.
@@ -31,6 +41,20 @@ pub fn sanitize_str(text: &str) -> String {
             _ => '\u{FFFD}',
         })
         .collect()
+}
+
+/// Appends `v` in decimal, right-aligned in `width` characters with `fill`
+/// before it (what `{v:>width$}` or, with `'0'`, `{v:0width$}` write).
+pub fn push_decimal(out: &mut String, v: u64, width: usize, fill: char) {
+    let digits = v.checked_ilog10().map_or(1, |d| d as usize + 1);
+    out.extend(std::iter::repeat_n(fill, width.saturating_sub(digits)));
+    let mut div = 10u64.pow(digits.saturating_sub(1) as u32);
+    let mut rest = v;
+    while div > 0 {
+        out.push(char::from(b'0' + (rest / div) as u8));
+        rest %= div;
+        div /= 10;
+    }
 }
 
 fn is_safe(c: char) -> bool {
@@ -79,5 +103,43 @@ mod tests {
     #[test]
     fn plain_text_is_unchanged() {
         assert_eq!(sanitize(b"Basic realm=\"ops\""), "Basic realm=\"ops\"");
+    }
+
+    #[test]
+    fn decimals_are_written_as_format_writes_them() {
+        for v in [0, 7, 10, 99, 100, 4321, 99_999, 100_000, u64::MAX] {
+            for width in [0, 1, 2, 3, 5, 6, 25] {
+                let mut out = String::from("x");
+                push_decimal(&mut out, v, width, ' ');
+                assert_eq!(out, format!("x{v:>width$}"));
+                let mut out = String::new();
+                push_decimal(&mut out, v, width, '0');
+                assert_eq!(out, format!("{v:0width$}"));
+            }
+        }
+    }
+
+    #[test]
+    fn lossy_matches_the_standard_conversion() {
+        let cases: [&[u8]; 6] = [
+            b"",
+            b"plain ascii",
+            b"caf\xc3\xa9",
+            b"bad \xff byte",
+            b"cut \xe2\x80",
+            b"\xc0\x80 overlong",
+        ];
+        for bytes in cases {
+            assert_eq!(lossy(bytes), String::from_utf8_lossy(bytes), "{bytes:?}");
+        }
+    }
+
+    #[test]
+    fn clean_text_is_told_from_unsafe_text() {
+        assert!(is_clean("GET /a?b=c HTTP/1.1 ~"));
+        assert!(is_clean("café ünïcode"));
+        for bad in ["tab\there", "del\u{7f}", "c1\u{9b}", "bidi\u{202e}", "nl\n"] {
+            assert!(!is_clean(bad), "{bad:?}");
+        }
     }
 }

@@ -65,15 +65,22 @@ impl Timestamp {
 
     /// Time of day `HH:MM:SS.mmm` (UTC), for compact tables.
     pub fn time_of_day(self) -> String {
-        let secs = self.as_secs().rem_euclid(86_400);
-        let millis = self.0.rem_euclid(1_000_000) / 1000;
-        format!(
-            "{:02}:{:02}:{:02}.{:03}",
-            secs / 3600,
-            (secs / 60) % 60,
-            secs % 60,
-            millis
-        )
+        let mut out = String::with_capacity(12);
+        self.push_time_of_day(&mut out);
+        out
+    }
+
+    /// [`Timestamp::time_of_day`] appended to `out`.
+    pub fn push_time_of_day(self, out: &mut String) {
+        let secs = self.as_secs().rem_euclid(86_400).unsigned_abs();
+        let millis = self.0.rem_euclid(1_000_000).unsigned_abs() / 1000;
+        super::text::push_decimal(out, secs / 3600, 2, '0');
+        out.push(':');
+        super::text::push_decimal(out, (secs / 60) % 60, 2, '0');
+        out.push(':');
+        super::text::push_decimal(out, secs % 60, 2, '0');
+        out.push('.');
+        super::text::push_decimal(out, millis, 3, '0');
     }
 }
 
@@ -122,6 +129,36 @@ impl Serialize for Timestamp {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn time_of_day_is_zero_padded_utc() {
+        for micros in [
+            0i64,
+            999,
+            1_000,
+            59_999_999,
+            86_399_999_999,
+            1_709_254_861_042_117,
+            -1,
+            -86_400_000_001,
+        ] {
+            let t = Timestamp(micros);
+            let secs = t.as_secs().rem_euclid(86_400);
+            let millis = micros.rem_euclid(1_000_000) / 1000;
+            let want = format!(
+                "{:02}:{:02}:{:02}.{:03}",
+                secs / 3600,
+                (secs / 60) % 60,
+                secs % 60,
+                millis
+            );
+            assert_eq!(t.time_of_day(), want, "{micros}");
+        }
+        assert_eq!(
+            Timestamp(1_709_254_861_042_117).time_of_day(),
+            "01:01:01.042"
+        );
+    }
 
     #[test]
     fn rfc3339_has_microseconds() {

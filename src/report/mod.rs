@@ -11,6 +11,7 @@
 mod json;
 mod summary;
 mod text;
+mod wrap;
 
 pub use json::{
     exchange_json, finding_json, write_json, write_ndjson_events, write_ndjson_summary,

@@ -2,20 +2,20 @@
 //! (titles, explanations, fixes, auth summaries) wrap with a hanging indent.
 
 use super::summary::{auth_summary, client_ip_label, client_known};
+use super::wrap::{truncate, write_wrapped};
 use super::ReportOptions;
 use crate::model::redact::display_target;
 use crate::model::{
-    human_duration, sanitize, sanitize_str, with_reveal, AnalysisSnapshot, ExchangeRecord, Finding,
-    SourceKind, SourceStats,
+    human_duration, push_decimal, sanitize, sanitize_str, with_reveal, AnalysisSnapshot,
+    ExchangeRecord, Finding, SourceKind, SourceStats,
 };
-use std::borrow::Cow;
 use std::fmt::Write as _;
 use std::io::{self, Write};
 
 /// Evidence exchanges printed per finding before "… and N more".
 const EVIDENCE_LINES: usize = 8;
 /// Width the report is laid out for.
-const WIDTH: usize = 100;
+pub(super) const WIDTH: usize = 100;
 /// Indents of an exchange's auth summary: its first line, then the rest.
 const AUTH_FIRST: &str = "                     ";
 const AUTH_REST: &str = "                       ";
@@ -188,19 +188,25 @@ fn method_target(r: &ExchangeRecord, opts: &ReportOptions) -> (String, String) {
 /// `http://host/path` sent to a proxy, authority-form `host:443` of CONNECT);
 /// `host *` for the asterisk form.
 fn where_to(r: &ExchangeRecord, target: String) -> String {
-    let host = sanitize(r.exchange.host().as_bytes());
-    if target.is_empty() || target.starts_with('/') {
-        format!("{host}{target}")
-    } else if r
+    let mut out = String::new();
+    push_where_to(&mut out, r, &target);
+    out
+}
+
+/// [`where_to`] appended to `out`.
+fn push_where_to(out: &mut String, r: &ExchangeRecord, target: &str) {
+    let names_host = r
         .exchange
         .request
         .as_ref()
-        .is_some_and(|rq| rq.target_names_host())
-    {
-        target
-    } else {
-        format!("{host} {target}")
+        .is_some_and(|rq| rq.target_names_host());
+    if target.is_empty() || target.starts_with('/') || !names_host {
+        out.push_str(&sanitize(r.exchange.host().as_bytes()));
+        if !target.is_empty() && !target.starts_with('/') {
+            out.push(' ');
+        }
     }
+    out.push_str(target);
 }
 
 /// `#3 10:00:01.123 10.0.0.5 GET host/admin -> 401`.
@@ -274,18 +280,40 @@ fn exchange_row(line: &mut String, r: &ExchangeRecord, opts: &ReportOptions) {
     let ex = &r.exchange;
     let (method, target) = method_target(r, opts);
     line.clear();
-    // Writing to a String cannot fail.
-    let _ = write!(line, "  {:>5} {:<12} ", ex.id.0, ex.ts().time_of_day());
-    // The address pads like its text (`client_label`) without a copy.
-    let _ = match client_known(ex) {
-        true => write!(line, "{:<21} ", ex.client),
-        false => write!(line, "{:<21} ", "-"),
-    };
-    let _ = match ex.status() {
-        Some(status) => write!(line, "{status:>6}"),
-        None => write!(line, "{:>6}", "-"),
-    };
-    let _ = write!(line, "  {} {}", method, where_to(r, target));
+    // Columns as `  {id:>5} {time:<12} {client:<21} {status:>6}`, written
+    // without the formatting machinery.
+    line.push_str("  ");
+    push_decimal(line, ex.id.0, 5, ' ');
+    line.push(' ');
+    let start = line.len();
+    ex.ts().push_time_of_day(line);
+    pad_from(line, start, 12);
+    line.push(' ');
+    let start = line.len();
+    match client_known(ex) {
+        true => {
+            // Writing to a String cannot fail.
+            let _ = write!(line, "{}", ex.client);
+        }
+        false => line.push('-'),
+    }
+    pad_from(line, start, 21);
+    line.push(' ');
+    match ex.status() {
+        Some(status) => push_decimal(line, u64::from(status), 6, ' '),
+        None => line.push_str("     -"),
+    }
+    line.push_str("  ");
+    line.push_str(&method);
+    line.push(' ');
+    push_where_to(line, r, &target);
+}
+
+/// Pads what was written to `line` since `start` with spaces to `width`
+/// characters (a left-aligned column).
+fn pad_from(line: &mut String, start: usize, width: usize) {
+    let written = line.get(start..).map_or(0, |s| s.chars().count());
+    line.extend(std::iter::repeat_n(' ', width.saturating_sub(written)));
 }
 
 fn write_stats(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> {
@@ -392,62 +420,9 @@ fn write_thresholds(w: &mut impl Write, s: &AnalysisSnapshot) -> io::Result<()> 
     )
 }
 
-/// Writes `text` wrapped to [`WIDTH`]: the first line after `first`, the rest
-/// after `rest`. A word longer than a line is cut.
-fn write_wrapped(w: &mut impl Write, text: &str, first: &str, rest: &str) -> io::Result<()> {
-    let mut prefix = first;
-    for line in wrap(text, WIDTH.saturating_sub(rest.chars().count()).max(20)) {
-        writeln!(w, "{prefix}{line}")?;
-        prefix = rest;
-    }
-    Ok(())
-}
-
-fn truncate(s: &str, max: usize) -> Cow<'_, str> {
-    if s.chars().count() <= max {
-        return Cow::Borrowed(s);
-    }
-    let mut out: String = s.chars().take(max.saturating_sub(1)).collect();
-    out.push('…');
-    Cow::Owned(out)
-}
-
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let room = text.len().min(width + 16);
-    let mut cur = String::with_capacity(room);
-    let mut cur_chars = 0;
-    for word in text.split_whitespace() {
-        let word = truncate(word, width);
-        let chars = word.chars().count();
-        if !cur.is_empty() && cur_chars + 1 + chars > width {
-            lines.push(std::mem::replace(&mut cur, String::with_capacity(room)));
-            cur_chars = 0;
-        }
-        if !cur.is_empty() {
-            cur.push(' ');
-            cur_chars += 1;
-        }
-        cur.push_str(&word);
-        cur_chars += chars;
-    }
-    if !cur.is_empty() {
-        lines.push(cur);
-    }
-    lines
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn wrap_keeps_width_and_words() {
-        let text = "alpha beta gamma delta epsilon zeta eta theta";
-        let lines = wrap(text, 12);
-        assert!(lines.iter().all(|l| l.chars().count() <= 12), "{lines:?}");
-        assert_eq!(lines.join(" "), text);
-    }
 
     fn rec(method: &str, target: &str, host: &str) -> ExchangeRecord {
         crate::diagnose::testkit::get(1, 0, "10.0.0.7", host, target)
@@ -465,14 +440,6 @@ mod tests {
         );
         assert_eq!(show("CONNECT", "h.test:443", "h.test:443"), "h.test:443");
         assert_eq!(show("OPTIONS", "*", "h.test"), "h.test *");
-    }
-
-    #[test]
-    fn wrap_cuts_overlong_words() {
-        let long = "x".repeat(300);
-        let lines = wrap(&long, 40);
-        assert_eq!(lines.len(), 1);
-        assert_eq!(lines[0].chars().count(), 40);
     }
 }
 

@@ -160,3 +160,41 @@ fn generic_query_params_need_secret_looking_values() {
         ["query:access_token", "query:api_key"]
     );
 }
+
+#[test]
+fn auth_field_names_are_recognised_whatever_their_case() {
+    use crate::auth::{is_request_auth, is_response_auth};
+    for name in [
+        "Authorization",
+        "PROXY-AUTHORIZATION",
+        "cookie",
+        "X-Api-Key",
+        "apikey",
+    ] {
+        assert!(is_request_auth(name.as_bytes()), "{name}");
+    }
+    for name in [
+        "WWW-Authenticate",
+        "proxy-authenticate",
+        "Set-Cookie",
+        "Retry-After",
+        "RateLimit-Policy",
+        "X-RateLimit-Remaining",
+        "x-rate-limit-reset",
+    ] {
+        assert!(is_response_auth(name.as_bytes()), "{name}");
+    }
+    for name in [
+        "",
+        "Host",
+        "Accept",
+        "Server",
+        "Date",
+        "X-Request-Id",
+        "Cookies",
+        "Rate",
+    ] {
+        assert!(!is_request_auth(name.as_bytes()), "{name}");
+        assert!(!is_response_auth(name.as_bytes()), "{name}");
+    }
+}
