@@ -34,14 +34,11 @@ start_authserver() {
   wait_for 10 test -s "$WORK/ready.$port" || die "authserver on $port did not start"
 }
 
-# start_nginx PORT: Basic auth (realm "ops") on /reports/, public /.
-start_nginx() {
-  local port=$1 d="$WORK/nginx"
-  mkdir -p "$d/www/reports" "$d/tmp"
-  echo "public page" >"$d/www/index.html"
-  echo "quarterly reports" >"$d/www/reports/index.html"
-  printf 'alice:%s\n' "$(openssl passwd -apr1 correct-horse)" >"$d/htpasswd"
-  cat >"$d/nginx.conf" <<NGINX
+# nginx_preamble DIR: the start of an nginx.conf whose pid, logs and temp
+# files live under DIR, up to the open http block.
+nginx_preamble() {
+  local d=$1
+  cat <<NGINX
 worker_processes 1;
 pid $d/nginx.pid;
 error_log $d/error.log;
@@ -51,6 +48,18 @@ http {
   client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
   uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
   default_type text/plain;
+NGINX
+}
+
+# start_nginx PORT: Basic auth (realm "ops") on /reports/, public /.
+start_nginx() {
+  local port=$1 d="$WORK/nginx"
+  mkdir -p "$d/www/reports" "$d/tmp"
+  echo "public page" >"$d/www/index.html"
+  echo "quarterly reports" >"$d/www/reports/index.html"
+  printf 'alice:%s\n' "$(openssl passwd -apr1 correct-horse)" >"$d/htpasswd"
+  cat >"$d/nginx.conf" <<NGINX
+$(nginx_preamble "$d")
   server {
     listen 127.0.0.1:$port;
     server_name intranet.test;
@@ -85,15 +94,7 @@ start_nginx_tls() {
     -keyout "$d/key.pem" -out "$d/cert.pem" 2>"$d/openssl.log" \
     || die "openssl req failed: $(cat "$d/openssl.log")"
   cat >"$d/nginx.conf" <<NGINX
-worker_processes 1;
-pid $d/nginx.pid;
-error_log $d/error.log;
-events { worker_connections 64; }
-http {
-  access_log $d/access.log;
-  client_body_temp_path $d/tmp; proxy_temp_path $d/tmp; fastcgi_temp_path $d/tmp;
-  uwsgi_temp_path $d/tmp; scgi_temp_path $d/tmp;
-  default_type text/plain;
+$(nginx_preamble "$d")
   upstream unshared_sessions { server 127.0.0.1:$a; server 127.0.0.1:$b; }
   server {
     listen 127.0.0.1:$port ssl http2;
